@@ -1,0 +1,110 @@
+// Reads and validates the environment once, at boot. A bad variable stops the
+// start with a message that names it, rather than failing later mid-request.
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  BASE_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Express's "trust proxy": false, true, a hop count, or a list of addresses.
+  TRUST_PROXY: z.string().default('false'),
+  // Secret for CSRF tokens. When unset, one is generated and kept in the
+  // database, so every instance shares it.
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEMO_CONTENT: boolean.default(true),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().default('Placard <placard@localhost>'),
+  // Run queue workers inside the web process (the default); set false when
+  // `npm run worker` runs them separately.
+  RUN_WORKERS: boolean.default(true),
+  CONFIRMATION_TTL_DAYS: positiveInt.default(7),
+  CONFIRMATION_MAX_RESENDS: z.coerce.number().int().min(0).default(3),
+  COUNT_INTERVAL_MS: positiveInt.default(2000),
+  // Requests per IP per minute on public writes; a benchmark raises them.
+  RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(10),
+  RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: string;
+  trustProxy: boolean | number | string;
+  appSecret: string | undefined;
+  demoContent: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  runWorkers: boolean;
+  confirmationTtlDays: number;
+  confirmationMaxResends: number;
+  countIntervalMs: number;
+  rateLimits: { signPerMinute: number; confirmPerMinute: number };
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Treat empty strings as unset: `FOO= npm start` should mean "no FOO".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    baseUrl: (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(c.DATA_DIR),
+    embeddedPgPort: c.EMBEDDED_PG_PORT,
+    logLevel: c.LOG_LEVEL,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    appSecret: c.APP_SECRET,
+    demoContent: c.DEMO_CONTENT,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    runWorkers: c.RUN_WORKERS,
+    confirmationTtlDays: c.CONFIRMATION_TTL_DAYS,
+    confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,
+    countIntervalMs: c.COUNT_INTERVAL_MS,
+    rateLimits: { signPerMinute: c.RATE_LIMIT_SIGN_PER_MINUTE, confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
+  };
+}

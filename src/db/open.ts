@@ -1,0 +1,42 @@
+// Opens the database for a process (web or worker): DATABASE_URL when given,
+// else the embedded server; checks the server version, then migrates.
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
+import { migrate } from './migrate.ts';
+import { createPool, type Pool } from './pool.ts';
+
+const MIN_POSTGRES_VERSION = 130000;
+
+export type Database = { pool: Pool; embedded?: EmbeddedDatabase };
+
+/** Connects to DATABASE_URL, or starts the embedded server; then migrates. */
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+    url = embedded.url;
+    log.info({ port: config.embeddedPgPort }, 'embedded PostgreSQL started');
+  }
+  const pool = createPool(url, config.databasePoolSize);
+  try {
+    const { rows } = await pool.query<{ version: string }>('SHOW server_version_num');
+    if (Number(rows[0]?.version) < MIN_POSTGRES_VERSION) {
+      throw new Error(`PostgreSQL 13 or newer is required; this server is ${rows[0]?.version}`);
+    }
+    const applied = await migrate(pool);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+  return { pool, embedded };
+}
+
+/** Closes the pool, then the embedded server if this process started one. */
+export async function closeDatabase(database: Database): Promise<void> {
+  await database.pool.end().catch(() => undefined);
+  await database.embedded?.stop().catch(() => undefined);
+}

@@ -1,0 +1,52 @@
+// The one place errors become responses. Typed errors keep their status and
+// message; client errors raised by Express or its parsers keep their 4xx; the
+// rest is a 500 whose cause is logged and never shown.
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../log.ts';
+import { translate, type Locale } from '../i18n/index.ts';
+import { AppError, Invalid, NotFound } from './errors.ts';
+
+type Described = { status: number; code: string; message: string; fields?: Record<string, string> };
+
+function describe(error: unknown): Described {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.message, fields: error instanceof Invalid ? error.fields : undefined };
+  }
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return { status, code: 'payload_too_large', message: 'errors.payloadTooLarge' };
+    if (status === 404) return { status, code: 'not_found', message: 'errors.notFound' };
+    return { status: 400, code: 'bad_request', message: 'errors.badRequest' };
+  }
+  return { status: 500, code: 'server_error', message: 'errors.server' };
+}
+
+export function wantsJson(req: Request): boolean {
+  return req.path.endsWith('.json') || req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const problem = describe(error);
+    if (problem.status >= 500) log.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    const locale: Locale = res.locals.locale ?? 'en';
+    const message = translate(locale, problem.message);
+    res.status(problem.status);
+    if (problem.status === 429 || problem.status === 503) res.set('Retry-After', '60');
+    if (wantsJson(req)) {
+      res.json({ error: { code: problem.code, message, fields: problem.fields } });
+      return;
+    }
+    res.render('errors/error', { title: translate(locale, 'errors.status', { status: problem.status }), status: problem.status, message }, (renderError: Error | null, html?: string) => {
+      if (renderError) {
+        log.error({ err: renderError }, 'error page failed to render');
+        res.type('text/plain').send(message);
+      } else {
+        res.send(html);
+      }
+    });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());

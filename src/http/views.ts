@@ -1,0 +1,78 @@
+// The Handlebars engine for pages. Every template, partial and layout is
+// compiled at boot, so a broken template stops the start instead of a request.
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { DEFAULT_LOCALE, formatDate, formatNumber, translate, type Locale } from '../i18n/index.ts';
+
+export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
+
+type Template = Handlebars.TemplateDelegate;
+type HelperOptions = Handlebars.HelperOptions;
+
+function localeOf(options: HelperOptions): Locale {
+  return (options.data?.root?.locale as Locale | undefined) ?? DEFAULT_LOCALE;
+}
+
+/** Helpers shared by the page and the mail instances. */
+export function registerHelpers(hbs: typeof Handlebars): void {
+  hbs.registerHelper('t', function (key: string, options: HelperOptions) {
+    return translate(localeOf(options), key, options.hash);
+  });
+  hbs.registerHelper('date', function (value: Date | string, options: HelperOptions) {
+    return formatDate(localeOf(options), value);
+  });
+  hbs.registerHelper('isoDate', (value: Date | string) => (value ? new Date(value).toISOString() : ''));
+  hbs.registerHelper('number', function (value: number, options: HelperOptions) {
+    return formatNumber(localeOf(options), Number(value) || 0);
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : entry.name.endsWith('.hbs') ? [full] : [];
+  });
+}
+
+export type ViewEngine = {
+  render: (filePath: string, options: object, callback: (error: Error | null, html?: string) => void) => void;
+};
+
+export function createViewEngine(viewsDir = VIEWS_DIR): ViewEngine {
+  const hbs = Handlebars.create();
+  registerHelpers(hbs);
+  for (const file of walk(path.join(viewsDir, 'partials'))) {
+    hbs.registerPartial(path.basename(file, '.hbs'), fs.readFileSync(file, 'utf8'));
+  }
+  const templates = new Map<string, Template>();
+  for (const file of walk(viewsDir)) {
+    if (file.includes(`${path.sep}partials${path.sep}`) || file.includes(`${path.sep}emails${path.sep}`)) continue;
+    const source = fs.readFileSync(file, 'utf8');
+    // Handlebars compiles lazily; precompiling parses now, so a syntax error stops the boot.
+    try {
+      hbs.precompile(source);
+    } catch (error) {
+      throw new Error(`Template ${path.relative(viewsDir, file)}: ${(error as Error).message}`);
+    }
+    templates.set(file, hbs.compile(source));
+  }
+  const layout = templates.get(path.join(viewsDir, 'layouts', 'main.hbs'));
+  if (!layout) throw new Error('views/layouts/main.hbs is missing');
+
+  return {
+    render(filePath, options, callback) {
+      const template = templates.get(filePath);
+      if (!template) return callback(new Error(`No compiled template for ${filePath}`));
+      try {
+        const context = options as Record<string, unknown>;
+        const body = template(context);
+        callback(null, context.layout === false ? body : layout({ ...context, body }));
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// English strings. Every user-facing string is a key here, so that Russian and
+// Kazakh can follow by adding a file of the same shape.
+export const en = {
+  'site.name': 'Placard',
+  'site.tagline': 'Solidarity news and action',
+  'nav.home': 'News',
+  'nav.feed': 'Feed',
+  'nav.skip': 'Skip to content',
+  'posts.by': 'By {author}',
+  'posts.readMore': 'Read “{title}”',
+  'posts.publishedOn': 'Published on {date}',
+  'posts.tags': 'Campaigns',
+  'posts.none': 'No posts yet.',
+  'posts.allBy': 'All posts by {author}',
+  'posts.tagged': 'Campaign: {tag}',
+  'pagination.label': 'Pages',
+  'pagination.newer': 'Newer posts',
+  'pagination.older': 'Older posts',
+  'pagination.page': 'Page {page} of {pages}',
+  'feed.title': '{site}: news',
+  'errors.title': 'Something went wrong',
+  'errors.notFound': 'We could not find that page. It may have moved, or the address may be mistyped.',
+  'errors.badRequest': 'That request was not understood. Please check the address or the form and try again.',
+  'errors.invalid': 'Some fields need your attention.',
+  'errors.conflict': 'That conflicts with something that already exists.',
+  'errors.gone': 'This link has expired or has already been used.',
+  'errors.forbidden': 'This form has expired. Please go back, reload the page and try again.',
+  'errors.rateLimited': 'Too many requests from your connection. Please wait a minute and try again.',
+  'errors.payloadTooLarge': 'What you sent is too large.',
+  'errors.server': 'Something went wrong on our side. Your request may not have been saved; please try again in a moment.',
+  'errors.backHome': 'Go to the news page',
+  'errors.status': 'Error {status}',
+} as const;
+
+export type MessageKey = keyof typeof en;

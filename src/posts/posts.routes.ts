@@ -1,0 +1,54 @@
+// Public pages of the news site: the post list, a post, an author, a tag, the feed.
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../app.ts';
+import { pageNumber, requireSlug } from '../http/params.ts';
+import { translate } from '../i18n/index.ts';
+import { buildAtomFeed } from './feed.ts';
+import * as posts from './posts.service.ts';
+import * as repo from './posts.repo.ts';
+
+export function postsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { db, config } = deps;
+
+  router.get('/', async (req: Request, res: Response) => {
+    const page = await posts.listPublished(db, pageNumber(req));
+    res.render('posts/index', { page, pageUrl: '/' });
+  });
+
+  router.get('/posts/:slug', async (req: Request, res: Response) => {
+    const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
+    res.render('posts/show', { title: post.title, description: post.excerpt, post, tags });
+  });
+
+  router.get('/authors/:slug', async (req: Request, res: Response) => {
+    const result = await posts.listByAuthor(db, requireSlug(req.params.slug), pageNumber(req));
+    res.render('posts/author', {
+      title: translate(res.locals.locale, 'posts.allBy', { author: result.author.name }),
+      ...result,
+      pageUrl: `/authors/${result.author.slug}`,
+    });
+  });
+
+  router.get('/tags/:slug', async (req: Request, res: Response) => {
+    const result = await posts.listByTag(db, requireSlug(req.params.slug), pageNumber(req));
+    res.render('posts/tag', {
+      title: translate(res.locals.locale, 'posts.tagged', { tag: result.tag.name }),
+      ...result,
+      pageUrl: `/tags/${result.tag.slug}`,
+    });
+  });
+
+  router.get('/feed.xml', async (_req: Request, res: Response) => {
+    const site = translate(res.locals.locale, 'site.name');
+    const xml = buildAtomFeed({
+      baseUrl: config.baseUrl,
+      title: translate(res.locals.locale, 'feed.title', { site }),
+      subtitle: translate(res.locals.locale, 'site.tagline'),
+      posts: await repo.listFeedPosts(db, 20),
+    });
+    res.set('Cache-Control', 'public, max-age=60').type('application/atom+xml; charset=utf-8').send(xml);
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+// Each test file gets its own database, cloned from a template that holds the
+// migrated schema. The template's name carries a hash of the migrations, so a
+// changed migration builds a new one.
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { listMigrations, migrate } from '../../src/db/migrate.ts';
+import { createPool, type Pool } from '../../src/db/pool.ts';
+
+const TEMPLATE_LOCK = 7_265_302;
+
+export function serverUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which starts a database when none is given');
+  return url;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function ensureTemplate(): Promise<string> {
+  const migrations = await listMigrations();
+  const hash = createHash('sha256').update(migrations.map((m) => m.name + m.sql).join('\n')).digest('hex').slice(0, 12);
+  const name = `placard_template_${hash}`;
+  await admin(async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount) return;
+      await client.query(`CREATE DATABASE ${name}`);
+      const pool = createPool(withDatabase(serverUrl(), name), 1);
+      try {
+        await migrate(pool);
+      } catch (error) {
+        await pool.end();
+        await client.query(`DROP DATABASE ${name}`);
+        throw error;
+      }
+      await pool.end();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
+  return name;
+}
+
+export type TestDatabase = { url: string; pool: Pool; drop: () => Promise<void> };
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = process.env.PLACARD_TEST_TEMPLATE ?? (await ensureTemplate());
+  const name = `placard_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const url = withDatabase(serverUrl(), name);
+  const pool = createPool(url, 10);
+  return {
+    url,
+    pool,
+    drop: async () => {
+      await pool.end().catch(() => undefined);
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
