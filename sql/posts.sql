@@ -69,3 +69,6 @@ RETURNING id;
 
 -- name: tag-post
 INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: list-post-ids-by-slugs
+SELECT id, slug FROM posts WHERE slug = ANY($1);

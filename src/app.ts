@@ -1,20 +1,35 @@
 // createApp(deps): the one place the web app is wired. Tests call it without a
 // port; server.ts calls it after the database is ready.
 import path from 'node:path';
-import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
+import { actionsRoutes } from './actions/actions.routes.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import type { Logger } from './log.ts';
+import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { perMinuteLimit } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
+import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 
 export type AppDeps = {
   config: Config;
   db: Pool;
   log: Logger;
+  /** Enqueues jobs on a transaction's client (pg-boss). */
+  queue: Pick<Queue, 'enqueue'>;
+  /** Signs CSRF tokens; the same for every instance (APP_SECRET or the one kept in the database). */
+  secret: string;
+};
+
+/** Cross-cutting request guards that routers put in their route tables. */
+export type HttpKit = {
+  csrf: Csrf;
+  limits: { sign: RequestHandler; confirm: RequestHandler };
 };
 
 function requestLog(log: Logger) {
@@ -34,6 +49,13 @@ export function createApp(deps: AppDeps): Express {
   const { config, db, log } = deps;
   const app = express();
   const views = createViewEngine();
+  const http: HttpKit = {
+    csrf: createCsrf({ secret: deps.secret, secureCookies: config.baseUrl.startsWith('https://') }),
+    limits: {
+      sign: perMinuteLimit(db, 'sign', config.rateLimits.signPerMinute),
+      confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
+    },
+  };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -52,6 +74,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
+  // Forms are small; anything bigger is refused with 413 before it is parsed.
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(cookieParser());
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -62,7 +87,8 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  app.use(postsRoutes(deps));
+  app.use(postsRoutes(deps, http));
+  app.use(actionsRoutes(deps, http));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -5,7 +5,10 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
+import { startQueue } from './jobs/queue.ts';
+import { startWorkers, type Workers } from './jobs/workers.ts';
 import { createLogger } from './log.ts';
+import { appSecret } from './settings/settings.repo.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -22,8 +25,12 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, log);
   const { pool } = database;
   if (config.demoContent) await loadDemoContent(pool, log);
+  const secret = await appSecret(pool, config.appSecret);
+  const queue = await startQueue({ connectionString: database.url, log, supervise: config.runWorkers });
+  let workers: Workers | undefined;
+  if (config.runWorkers) workers = await startWorkers({ config, db: pool, queue, log });
 
-  const app = createApp({ config, db: pool, log });
+  const app = createApp({ config, db: pool, log, queue, secret });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);
@@ -41,6 +48,8 @@ async function main(): Promise<void> {
     const timeout = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(timeout);
+    await workers?.stop().catch((error: unknown) => log.error({ err: error }, 'workers did not stop cleanly'));
+    await queue.stop().catch((error: unknown) => log.error({ err: error }, 'queue did not stop cleanly'));
     await closeDatabase(database);
     log.info('stopped');
     process.exit(0);

@@ -8,7 +8,7 @@ import { createPool, type Pool } from './pool.ts';
 
 const MIN_POSTGRES_VERSION = 130000;
 
-export type Database = { pool: Pool; embedded?: EmbeddedDatabase };
+export type Database = { pool: Pool; url: string; embedded?: EmbeddedDatabase };
 
 /** Connects to DATABASE_URL, or starts the embedded server; then migrates. */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
@@ -32,7 +32,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     await embedded?.stop().catch(() => undefined);
     throw error;
   }
-  return { pool, embedded };
+  return { pool, url, embedded };
 }
 
 /** Closes the pool, then the embedded server if this process started one. */

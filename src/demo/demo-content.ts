@@ -7,8 +7,10 @@ import type { Logger } from '../log.ts';
 import * as postsRepo from '../posts/posts.repo.ts';
 import { createPost } from '../posts/posts.service.ts';
 import * as settings from '../settings/settings.repo.ts';
+import { insertAction, type NewAction } from '../actions/actions.repo.ts';
 
 const DEMO_LOADED = 'demo_content_loaded';
+const DEMO_ACTIONS_LOADED = 'demo_actions_loaded';
 
 export const demoAuthor = {
   slug: 't',
@@ -97,11 +99,65 @@ That is the argument for building an independent workers’ movement: not to cho
   },
 ];
 
+type DemoAction = Omit<NewAction, 'postId'> & { postSlug: string };
+
+export const demoActions: DemoAction[] = [
+  {
+    postSlug: 'roza-released-step-up-for-other-prisoners',
+    kind: 'petition',
+    slug: 'free-the-zhanaozen-prisoners',
+    title: 'Free the Zhanaozen strikers still in prison',
+    demand:
+      'We call on the authorities of Kazakhstan to release every oil worker and activist jailed for the Zhanaozen strike of 2011, as Roza Tuletaeva has been released, and to bring to justice those who ordered the shooting of 16 December 2011.',
+    target: 'The President and the Prosecutor General of the Republic of Kazakhstan',
+    goal: 5000,
+    deadline: null,
+    status: 'open',
+  },
+  {
+    postSlug: 'haldane-society-protests-bar-council-mission',
+    kind: 'letter',
+    slug: 'bar-council-call-off-the-mission',
+    title: 'Bar Council: call off the business mission to Kazakhstan',
+    demand:
+      'We ask the Bar Council of England and Wales not to promote business in Kazakhstan while striking workers’ deaths go unpunished and their lawyers are obstructed.',
+    target: 'The Bar Council, 289–293 High Holborn, London WC1V 7HZ',
+    goal: 1000,
+    deadline: null,
+    status: 'open',
+  },
+  {
+    postSlug: 'roza-tuletaeva-is-free',
+    kind: 'petition',
+    slug: 'release-roza-tuletaeva',
+    title: 'Release Roza Tuletaeva',
+    demand: 'Release Roza Tuletaeva, jailed for her part in leading the Zhanaozen oil workers’ strike.',
+    target: 'The authorities of the Republic of Kazakhstan',
+    goal: 2000,
+    deadline: null,
+    status: 'won',
+    outcome: 'Roza Tuletaeva was released from prison in August 2014. Thank you to everyone who signed.',
+  },
+];
+
+/** Loads the demo actions once, on their own flag, so that an existing site gets them too. */
+async function loadDemoActions(db: Parameters<typeof insertAction>[0]): Promise<void> {
+  if (!(await settings.claimOnce(db, DEMO_ACTIONS_LOADED))) return;
+  const postIds = await postsRepo.listPostIdsBySlugs(db, demoActions.map((a) => a.postSlug));
+  for (const { postSlug, ...action } of demoActions) {
+    const postId = postIds.get(postSlug);
+    if (postId !== undefined) await insertAction(db, { ...action, postId });
+  }
+}
+
 /** Loads the demo once; a flag in settings keeps later starts from re-adding deleted posts. */
 export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean> {
   return withTransaction(pool, async (db) => {
     const claimed = await settings.claimOnce(db, DEMO_LOADED);
-    if (!claimed) return false;
+    if (!claimed) {
+      await loadDemoActions(db);
+      return false;
+    }
     const authorId = await postsRepo.upsertAuthor(db, demoAuthor);
     const tagIds = new Map<string, number>();
     for (const [key, tag] of Object.entries(demoTags)) tagIds.set(key, await postsRepo.upsertTag(db, tag));
@@ -117,7 +173,8 @@ export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean>
       if (postId === undefined) continue;
       for (const tag of post.tags) await postsRepo.tagPost(db, postId, tagIds.get(tag)!);
     }
-    log.info({ posts: demoPosts.length }, 'demo content loaded');
+    await loadDemoActions(db);
+    log.info({ posts: demoPosts.length, actions: demoActions.length }, 'demo content loaded');
     return true;
   });
 }

@@ -16,6 +16,7 @@ function describe(error: unknown): Described {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413) return { status, code: 'payload_too_large', message: 'errors.payloadTooLarge' };
     if (status === 404) return { status, code: 'not_found', message: 'errors.notFound' };
+    if (status === 403) return { status, code: 'forbidden', message: 'errors.forbidden' };
     return { status: 400, code: 'bad_request', message: 'errors.badRequest' };
   }
   return { status: 500, code: 'server_error', message: 'errors.server' };

@@ -27,6 +27,7 @@ export function registerHelpers(hbs: typeof Handlebars): void {
     return formatNumber(localeOf(options), Number(value) || 0);
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 }
 

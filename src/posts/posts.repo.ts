@@ -16,6 +16,7 @@ const sql = loadQueries('posts.sql', [
   'insert-post',
   'upsert-tag',
   'tag-post',
+  'list-post-ids-by-slugs',
 ]);
 
 export type PostSummary = {
@@ -98,4 +99,9 @@ export async function upsertTag(db: Queryable, tag: { slug: string; name: string
 
 export async function tagPost(db: Queryable, postId: number, tagId: number): Promise<void> {
   await db.query(sql['tag-post'], [postId, tagId]);
+}
+
+export async function listPostIdsBySlugs(db: Queryable, slugs: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ id: number; slug: string }>(sql['list-post-ids-by-slugs'], [slugs]);
+  return new Map(rows.map((r) => [r.slug, r.id]));
 }

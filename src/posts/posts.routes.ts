@@ -1,13 +1,15 @@
 // Public pages of the news site: the post list, a post, an author, a tag, the feed.
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps, HttpKit } from '../app.ts';
+import { viewActionsOfPost } from '../actions/actions.service.ts';
+import { countryList } from '../signatures/countries.ts';
 import { pageNumber, requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { buildAtomFeed } from './feed.ts';
 import * as posts from './posts.service.ts';
 import * as repo from './posts.repo.ts';
 
-export function postsRoutes(deps: AppDeps): Router {
+export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db, config } = deps;
 
@@ -16,9 +18,18 @@ export function postsRoutes(deps: AppDeps): Router {
     res.render('posts/index', { page, pageUrl: '/' });
   });
 
-  router.get('/posts/:slug', async (req: Request, res: Response) => {
+  router.get('/posts/:slug', http.csrf.provideToken, async (req: Request, res: Response) => {
     const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
-    res.render('posts/show', { title: post.title, description: post.excerpt, post, tags });
+    const actions = await viewActionsOfPost(db, post.id, res.locals.locale);
+    res.render('posts/show', {
+      title: post.title,
+      description: post.excerpt,
+      post,
+      tags,
+      actions,
+      countries: actions.some((a) => a.open) ? countryList(res.locals.locale) : [],
+      scripts: actions.length ? ['/assets/count.js'] : [],
+    });
   });
 
   router.get('/authors/:slug', async (req: Request, res: Response) => {

@@ -1,16 +1,63 @@
-// A Placard app wired as in production, over a fresh database, without a port.
+// A Placard app wired as in production, over a fresh database, without a port:
+// the real job queue (pg-boss) and, when asked, the real workers.
 import type { Express } from 'express';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
+import { startQueue, type Queue } from '../../src/jobs/queue.ts';
+import { startWorkers, type Workers } from '../../src/jobs/workers.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
-export type TestApp = { app: Express; config: Config; db: TestDatabase; close: () => Promise<void> };
+export type TestApp = {
+  app: Express;
+  config: Config;
+  db: TestDatabase;
+  queue: Queue;
+  log: Logger;
+  workers?: Workers;
+  close: () => Promise<void>;
+};
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export type TestAppOptions = {
+  env?: Record<string, string>;
+  /** Start the job workers and the count loop in-process (needs SMTP_URL in env for real mail). */
+  workers?: boolean;
+  /** Quick retries, so a test of an SMTP outage does not wait minutes. */
+  retryDelaySeconds?: number;
+};
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, BASE_URL: 'http://placard.test', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    BASE_URL: 'http://placard.test',
+    APP_SECRET: 'test-secret-test-secret-test-secret-0123',
+    DATA_DIR: 'data/test-mail',
+    COUNT_INTERVAL_MS: '200',
+    ...options.env,
+  });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ config, db: db.pool, log });
-  return { app, config, db, close: () => db.drop() };
+  const queue = await startQueue({
+    connectionString: db.url,
+    log,
+    supervise: false,
+    retry: { retryDelay: options.retryDelaySeconds ?? 1, retryBackoff: false },
+  });
+  const workers = options.workers ? await startWorkers({ config, db: db.pool, queue, log, pollingIntervalSeconds: 0.5 }) : undefined;
+  const app = createApp({ config, db: db.pool, log, queue, secret: config.appSecret! });
+  return {
+    app,
+    config,
+    db,
+    queue,
+    log,
+    workers,
+    close: async () => {
+      await workers?.stop();
+      await queue.stop();
+      await db.drop();
+    },
+  };
 }

@@ -5,6 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
+import { startQueue } from '../../src/jobs/queue.ts';
+import { createLogger } from '../../src/log.ts';
 
 const TEMPLATE_LOCK = 7_265_302;
 
@@ -43,6 +45,9 @@ export async function ensureTemplate(): Promise<string> {
       const pool = createPool(withDatabase(serverUrl(), name), 1);
       try {
         await migrate(pool);
+        // pg-boss installs its schema on first start: do it once here, not in every test file.
+        const queue = await startQueue({ connectionString: withDatabase(serverUrl(), name), log: createLogger('silent'), supervise: false });
+        await queue.stop();
       } catch (error) {
         await pool.end();
         await client.query(`DROP DATABASE ${name}`);

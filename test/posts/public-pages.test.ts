@@ -135,6 +135,7 @@ describe('public pages', () => {
 describe('when the database fails', () => {
   it('shows a plain error page without the cause', async () => {
     const t = await createTestApp();
+    await t.queue.stop();
     await t.db.pool.end();
     const res = await request(t.app).get('/');
     assert.equal(res.status, 500);

@@ -1,0 +1,70 @@
+-- Actions and their counts.
+
+-- name: get-action-by-slug
+SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
+       coalesce(c.signature_count, 0) AS signature_count, coalesce(c.by_country, '{}') AS by_country,
+       p.slug AS post_slug, p.title AS post_title
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
+WHERE a.slug = $1 AND a.status <> 'draft';
+
+-- name: list-actions-of-post
+SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
+       coalesce(c.signature_count, 0) AS signature_count, coalesce(c.by_country, '{}') AS by_country
+FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
+WHERE a.post_id = $1 AND a.status <> 'draft'
+ORDER BY a.id;
+
+-- name: get-action-count
+SELECT a.goal, a.status, coalesce(c.signature_count, 0) AS signature_count, c.counted_at
+FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
+WHERE a.slug = $1 AND a.status <> 'draft';
+
+-- name: list-recent-public-signers
+-- Only those who ticked "show my name"; never their email.
+SELECT name, country, confirmed_at FROM signatures
+WHERE action_id = $1 AND confirmed_at IS NOT NULL AND show_name
+ORDER BY confirmed_at DESC
+LIMIT $2;
+
+-- name: insert-action
+INSERT INTO actions (post_id, kind, slug, title, demand, target, goal, deadline, status, outcome)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (slug) DO NOTHING
+RETURNING id;
+
+-- name: update-stale-counts
+-- Recounts the actions that had a confirmation since their last count, and
+-- every action whose count is older than $1 ms (the reconciliation). A
+-- confirmation stamped before a count but committed after it is caught by the
+-- ten-second overlap, and at the latest by the reconciliation. Each count is
+-- computed whole from the signatures, so running it twice, or on two instances
+-- at once, gives the same numbers.
+WITH stale AS (
+  SELECT a.id
+  FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
+  WHERE a.status <> 'draft'
+    AND (c.action_id IS NULL
+         OR c.counted_at < now() - make_interval(secs => $1::float8 / 1000)
+         OR EXISTS (SELECT 1 FROM signatures s
+                    WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL AND s.confirmed_at >= c.counted_at - interval '10 seconds'))
+),
+per_country AS (
+  SELECT s.action_id, s.country, count(*) AS n
+  FROM signatures s JOIN stale ON stale.id = s.action_id
+  WHERE s.confirmed_at IS NOT NULL
+  GROUP BY s.action_id, s.country
+),
+totals AS (
+  SELECT stale.id AS action_id,
+         coalesce(sum(pc.n), 0)::int AS signature_count,
+         coalesce(jsonb_object_agg(pc.country, pc.n) FILTER (WHERE pc.country IS NOT NULL), '{}') AS by_country
+  FROM stale LEFT JOIN per_country pc ON pc.action_id = stale.id
+  GROUP BY stale.id
+)
+INSERT INTO action_counts (action_id, signature_count, by_country, counted_at)
+SELECT action_id, signature_count, by_country, now() FROM totals
+ON CONFLICT (action_id) DO UPDATE
+SET signature_count = EXCLUDED.signature_count, by_country = EXCLUDED.by_country, counted_at = EXCLUDED.counted_at
+RETURNING action_id, signature_count;

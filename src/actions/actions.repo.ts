@@ -1,0 +1,77 @@
+// SQL for actions and their counts (sql/actions.sql).
+import { loadQueries } from '../db/queries.ts';
+import type { Queryable } from '../db/pool.ts';
+
+const sql = loadQueries('actions.sql', [
+  'get-action-by-slug',
+  'list-actions-of-post',
+  'get-action-count',
+  'list-recent-public-signers',
+  'insert-action',
+  'update-stale-counts',
+]);
+
+export type ActionKind = 'petition' | 'letter' | 'protest_call';
+export type ActionStatus = 'draft' | 'open' | 'closed' | 'won';
+
+export type Action = {
+  id: number;
+  post_id: number | null;
+  kind: ActionKind;
+  slug: string;
+  title: string;
+  demand: string;
+  target: string;
+  goal: number;
+  deadline: Date | null;
+  status: ActionStatus;
+  outcome: string;
+  signature_count: number;
+  by_country: Record<string, number>;
+  post_slug?: string | null;
+  post_title?: string | null;
+};
+
+export async function getActionBySlug(db: Queryable, slug: string): Promise<Action | undefined> {
+  return (await db.query<Action>(sql['get-action-by-slug'], [slug])).rows[0];
+}
+
+export async function listActionsOfPost(db: Queryable, postId: number): Promise<Action[]> {
+  return (await db.query<Action>(sql['list-actions-of-post'], [postId])).rows;
+}
+
+export type ActionCount = { goal: number; status: ActionStatus; signature_count: number; counted_at: Date | null };
+
+export async function getActionCount(db: Queryable, slug: string): Promise<ActionCount | undefined> {
+  return (await db.query<ActionCount>(sql['get-action-count'], [slug])).rows[0];
+}
+
+export type PublicSigner = { name: string; country: string; confirmed_at: Date };
+
+export async function listRecentPublicSigners(db: Queryable, actionId: number, limit: number): Promise<PublicSigner[]> {
+  return (await db.query<PublicSigner>(sql['list-recent-public-signers'], [actionId, limit])).rows;
+}
+
+export type NewAction = {
+  postId: number | null;
+  kind: ActionKind;
+  slug: string;
+  title: string;
+  demand: string;
+  target: string;
+  goal: number;
+  deadline: Date | null;
+  status: ActionStatus;
+  outcome?: string;
+};
+
+export async function insertAction(db: Queryable, a: NewAction): Promise<number | undefined> {
+  const result = await db.query<{ id: number }>(sql['insert-action'], [
+    a.postId, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome ?? '',
+  ]);
+  return result.rows[0]?.id;
+}
+
+export async function updateStaleCounts(db: Queryable, reconcileAfterMs: number) {
+  return (await db.query<{ action_id: number; signature_count: number }>(sql['update-stale-counts'], [reconcileAfterMs])).rows;
+}

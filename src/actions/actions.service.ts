@@ -1,0 +1,63 @@
+// Actions as the public sees them: an open action takes signatures; a closed
+// or won one shows its outcome and takes none.
+import type { Queryable } from '../db/pool.ts';
+import { Conflict, NotFound } from '../http/errors.ts';
+import type { Locale } from '../i18n/index.ts';
+import { countryName } from '../signatures/countries.ts';
+import * as repo from './actions.repo.ts';
+
+export const RECENT_SIGNERS = 10;
+
+export function isOpen(action: repo.Action, now = new Date()): boolean {
+  return action.status === 'open' && (!action.deadline || new Date(action.deadline) > now);
+}
+
+export async function getAction(db: Queryable, slug: string): Promise<repo.Action> {
+  const action = await repo.getActionBySlug(db, slug);
+  if (!action) throw new NotFound();
+  return action;
+}
+
+/** Guard for signing: the action exists and is open. */
+export async function requireOpenAction(db: Queryable, slug: string): Promise<repo.Action> {
+  const action = await getAction(db, slug);
+  if (!isOpen(action)) throw new Conflict('actions.closedNotice');
+  return action;
+}
+
+export type ActionView = repo.Action & {
+  open: boolean;
+  percent: number;
+  progressMax: number;
+  countries: { code: string; name: string; count: number }[];
+  signers?: (repo.PublicSigner & { countryName: string })[];
+};
+
+/** What a page shows of an action: progress, breakdown by country, and (optionally) recent public signers. */
+export async function viewAction(db: Queryable, action: repo.Action, locale: Locale, withSigners: boolean): Promise<ActionView> {
+  const countries = Object.entries(action.by_country)
+    .map(([code, count]) => ({ code, name: countryName(locale, code), count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  const signers = withSigners
+    ? (await repo.listRecentPublicSigners(db, action.id, RECENT_SIGNERS)).map((s) => ({ ...s, countryName: countryName(locale, s.country) }))
+    : undefined;
+  return {
+    ...action,
+    open: isOpen(action),
+    percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
+    progressMax: action.goal,
+    countries,
+    signers,
+  };
+}
+
+export async function viewActionsOfPost(db: Queryable, postId: number, locale: Locale): Promise<ActionView[]> {
+  const actions = await repo.listActionsOfPost(db, postId);
+  return Promise.all(actions.map((action) => viewAction(db, action, locale, false)));
+}
+
+export async function getCount(db: Queryable, slug: string) {
+  const count = await repo.getActionCount(db, slug);
+  if (!count) throw new NotFound();
+  return count;
+}

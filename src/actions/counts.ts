@@ -1,0 +1,54 @@
+// The update-counts loop: every few seconds, recount the actions that had
+// confirmations, so no request ever writes a shared counter row. An advisory
+// lock lets one instance count at a time; the others skip that round.
+import { withTransaction, type Pool } from '../db/pool.ts';
+import { pruneRateLimits } from '../http/rate-limit.ts';
+import type { Logger } from '../log.ts';
+import { updateStaleCounts } from './actions.repo.ts';
+
+const COUNT_LOCK = 7_265_303;
+// Every count is recomputed at least this often, whatever happened.
+export const RECONCILE_AFTER_MS = 60_000;
+
+export async function updateCounts(db: Pool): Promise<number> {
+  return withTransaction(db, async (client) => {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [COUNT_LOCK]);
+    if (!rows[0]?.locked) return 0;
+    const updated = await updateStaleCounts(client, RECONCILE_AFTER_MS);
+    return updated.length;
+  });
+}
+
+/** Runs updateCounts (and prunes old rate-limit rows) every intervalMs until stopped. */
+export function startCountLoop(options: { db: Pool; intervalMs: number; log: Logger }): { stop: () => Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let rounds = 0;
+  let busy = false;
+  const tick = () => {
+    // A slow round (a huge recount) is not overlapped by the next one.
+    if (busy) return;
+    busy = true;
+    running = (async () => {
+      try {
+        await updateCounts(options.db);
+        if (++rounds % 30 === 0) await pruneRateLimits(options.db);
+      } catch (error) {
+        options.log.warn({ err: error }, 'update-counts failed; will retry');
+      } finally {
+        busy = false;
+      }
+    })();
+  };
+  const timer = setInterval(() => {
+    if (!stopped) tick();
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// The durable job queue: pg-boss over the same PostgreSQL. Jobs are enqueued
+// on the caller's transaction client, so a job exists exactly when the row that
+// caused it was committed.
+import PgBoss from 'pg-boss';
+import type { PoolClient } from 'pg';
+import type { Logger } from '../log.ts';
+
+/** Every job the app knows, with its payload. Jobs are verbs. */
+export type JobPayloads = {
+  'send-confirmation': { signatureId: number; notice: 'confirm' | 'already-signed'; sequence: number };
+};
+export type JobName = keyof JobPayloads;
+
+export type RetryPolicy = { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
+
+// Mail: back off from 5 s, doubling, for about a day; a job running longer than
+// two minutes is presumed dead and retried.
+export const DEFAULT_RETRY: RetryPolicy = { retryLimit: 14, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 };
+
+export const JOB_NAMES: JobName[] = ['send-confirmation'];
+
+export type Queue = {
+  boss: PgBoss;
+  enqueue<N extends JobName>(client: PoolClient, name: N, data: JobPayloads[N], options?: { singletonKey?: string }): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startQueue(options: {
+  connectionString: string;
+  log: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Run pg-boss's maintenance (expiry of stuck jobs, archiving) in this process. */
+  supervise: boolean;
+  pollingIntervalSeconds?: number;
+}): Promise<Queue> {
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    max: 4,
+    application_name: 'placard-queue',
+    supervise: options.supervise,
+    schedule: false,
+    migrate: true,
+    maintenanceIntervalSeconds: 30,
+  });
+  boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const name of JOB_NAMES) {
+    // createQueue is idempotent; updateQueue keeps the policy in step with the code.
+    await boss.createQueue(name, { name, ...retry });
+    await boss.updateQueue(name, { name, ...retry });
+  }
+  return {
+    boss,
+    async enqueue(client, name, data, jobOptions = {}) {
+      await boss.send(name, data, {
+        ...jobOptions,
+        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+      });
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Sends email. With SMTP_URL it goes through that server; without it, each
+// message is written to DATA_DIR/mail as an .eml file a developer can open,
+// and its links are logged.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from '../log.ts';
+
+export type OutgoingEmail = {
+  to: { name: string; address: string };
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+};
+
+export type SendResult = { response: string };
+
+/** A failure worth retrying (4xx, no connection) or not (5xx). */
+export class SmtpError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly response: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Mailer = { send(email: OutgoingEmail): Promise<SendResult>; close(): void };
+
+function classify(error: unknown): SmtpError {
+  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+  const response = e.response ?? e.code ?? e.message ?? 'unknown error';
+  // 5xx from the server is permanent; anything else (4xx, refused, timed out) is worth retrying.
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+  return new SmtpError(`SMTP ${permanent ? 'rejected' : 'unavailable'}: ${response}`, permanent, String(response));
+}
+
+export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; log: Logger }): Mailer {
+  const { log } = options;
+  if (options.smtpUrl) {
+    // Fail fast so that the job retries later instead of holding a worker.
+    const url = new URL(options.smtpUrl);
+    for (const [name, ms] of [['connectionTimeout', '10000'], ['greetingTimeout', '10000'], ['socketTimeout', '30000']]) {
+      if (!url.searchParams.has(name!)) url.searchParams.set(name!, ms!);
+    }
+    const transport = nodemailer.createTransport(url.toString());
+    return {
+      async send(email) {
+        try {
+          const info = await transport.sendMail({ from: options.from, ...email });
+          return { response: info.response };
+        } catch (error) {
+          throw classify(error);
+        }
+      },
+      close: () => transport.close(),
+    };
+  }
+
+  const dir = path.join(options.dataDir, 'mail');
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(email) {
+      const info = await transport.sendMail({ from: options.from, ...email });
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      const links = [...email.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
+      log.info({ to: email.to.address, subject: email.subject, file, links }, 'email kept for development (no SMTP_URL)');
+      return { response: `written to ${file}` };
+    },
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,86 @@
+// The signing form, validated and normalised apart from storage (as in
+// e-petitions' SignatureCreator). Each failure names its field and a message key.
+import { z } from 'zod';
+import { Invalid } from '../http/errors.ts';
+import { isCountryCode } from './countries.ts';
+
+// No control characters: they have no place in a name and could break a mail header.
+const NO_CONTROL = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
+const checkbox = z
+  .union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal('yes')])
+  .optional()
+  .transform((v) => v !== undefined);
+const optionalText = (max: number) => z.string().trim().max(max, `max:${max}`).optional().default('');
+
+const signatureForm = z.object({
+  name: z.string().trim().min(1, 'required').max(100, 'max:100').regex(NO_CONTROL, 'invalidCharacters'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(254, 'max:254')
+    .toLowerCase()
+    .pipe(z.email('email')),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((code) => code.length > 0, 'required')
+    .refine((code) => code.length === 0 || isCountryCode(code), 'country'),
+  locality: optionalText(100).refine((v) => NO_CONTROL.test(v), 'invalidCharacters'),
+  comment: z.string().trim().max(1000, 'max:1000').optional().default(''),
+  show_name: checkbox,
+  wants_updates: checkbox,
+});
+
+export type SignatureInput = {
+  name: string;
+  email: string;
+  country: string;
+  locality: string;
+  comment: string;
+  showName: boolean;
+  wantsUpdates: boolean;
+};
+
+/** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
+export const HONEYPOT_FIELD = 'website';
+
+function fieldMessage(message: string): string {
+  if (message.startsWith('max:')) return 'signature.errors.tooLong';
+  if (message === 'required') return 'signature.errors.required';
+  if (message === 'email') return 'signature.errors.email';
+  if (message === 'country') return 'signature.errors.country';
+  if (message === 'invalidCharacters') return 'signature.errors.invalidCharacters';
+  return 'signature.errors.invalid';
+}
+
+export function parseSignature(body: unknown): SignatureInput {
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  // Only strings reach the schema: a repeated field (an array) is a bad value, not a crash.
+  const strings = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : v === undefined ? undefined : '\u0000']));
+  const parsed = signatureForm.safeParse(strings);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      fields[field] ??= fieldMessage(issue.message);
+    }
+    throw new Invalid(fields, 'signature.errors.summary');
+  }
+  const v = parsed.data;
+  return {
+    name: v.name,
+    email: v.email,
+    country: v.country,
+    locality: v.locality,
+    comment: v.comment,
+    showName: v.show_name,
+    wantsUpdates: v.wants_updates,
+  };
+}
+
+export function isHoneypotFilled(body: unknown): boolean {
+  const value = (body as Record<string, unknown> | undefined)?.[HONEYPOT_FIELD];
+  return typeof value === 'string' && value.trim() !== '';
+}
