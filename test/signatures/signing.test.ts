@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import request from 'supertest';
+import { updateCounts } from '../../src/actions/counts.ts';
+import { loadDemoContent } from '../../src/demo/demo-content.ts';
+import { createLogger } from '../../src/log.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { ACTION, csrfTokenIn, openForm, pressButtonBehind, signPetition } from '../helpers/forms.ts';
+import { cancelLink, confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
+
+describe('signing a petition', () => {
+  let t: TestApp;
+  let smtp: TestSmtpServer;
+  let seq = 0;
+  const email = () => `supporter${++seq}@example.org`;
+  const countOf = async (slug = ACTION) => {
+    await updateCounts(t.db.pool);
+    const res = await request(t.app).get(`/actions/${slug}/count.json`).expect(200);
+    return res.body.count as number;
+  };
+
+  before(async () => {
+    smtp = await new TestSmtpServer().start();
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, CONFIRMATION_MAX_RESENDS: '2', RATE_LIMIT_SIGN_PER_MINUTE: '1000' } });
+    await loadDemoContent(t.db.pool, createLogger('silent'));
+  });
+  after(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+  beforeEach(() => {
+    smtp.messages.length = 0;
+  });
+
+  it('shows the form on the post page and on the action page', async () => {
+    const post = await request(t.app).get('/posts/roza-released-step-up-for-other-prisoners').expect(200);
+    assert.match(post.text, /action="\/actions\/free-the-zhanaozen-prisoners\/signatures"/);
+    assert.match(post.text, /<option value="KZ">Kazakhstan<\/option>/);
+    const page = await request(t.app).get(`/actions/${ACTION}`).expect(200);
+    assert.match(page.text, /name="show_name" type="checkbox">/, 'show my name is off by default');
+    assert.match(page.text, /name="wants_updates" type="checkbox">/, 'updates are off by default');
+    assert.match(page.text, /<progress max="5000" value="0"/);
+  });
+
+  it('counts a signature once, after the supporter confirms by email', async () => {
+    const address = email();
+    const before = await countOf();
+    const res = await signPetition(t.app, { email: `  ${address.toUpperCase()} `, name: 'Aigerim Sarsenova' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, `/actions/${ACTION}/check-email`);
+    assert.equal(await countOf(), before, 'a pending signature does not count');
+
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    assert.equal(mail!.subject, 'Please confirm your signature: Free the Zhanaozen strikers still in prison');
+    assert.ok(mail!.html && mail!.text, 'the email has HTML and text parts');
+    assert.match(mail!.messageId ?? '', /^<confirm\.\d+\.1@placard\.test>$/);
+    const link = confirmationLink(mail!);
+    assert.match(link, /^http:\/\/placard\.test\/confirm\/[A-Za-z0-9_-]{43}$/);
+
+    // A mail scanner fetching the link does not confirm it.
+    await request(t.app).get(new URL(link).pathname).expect(200);
+    assert.equal(await countOf(), before);
+
+    const confirmed = await pressButtonBehind(t.app, link);
+    assert.equal(confirmed.status, 303);
+    assert.equal(confirmed.headers.location, `/actions/${ACTION}/thanks`);
+    assert.equal(await countOf(), before + 1);
+
+    const thanks = await request(t.app).get(`/actions/${ACTION}/thanks`).expect(200);
+    assert.match(thanks.text, /Thank you for signing/);
+    assert.match(thanks.text, /of 5,000 signatures/);
+    assert.match(thanks.text, /href="https:\/\/wa\.me\/\?text(=|&#x3D;)I%20signed/);
+    assert.doesNotMatch(thanks.text, /<script(?![^>]*\ssrc=)/);
+
+    // The link is single-use; opening it again says so kindly.
+    const again = await request(t.app).get(new URL(link).pathname).expect(200);
+    assert.match(again.text, /already confirmed/);
+    assert.equal(await countOf(), before + 1);
+  });
+
+  it('stores only a hash of the token', async () => {
+    const address = email();
+    await signPetition(t.app, { email: address });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    const token = confirmationLink(mail!).split('/').pop()!;
+    const { rows } = await t.db.pool.query(
+      "SELECT count(*) AS n FROM confirmation_tokens WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'",
+      [token],
+    );
+    assert.equal(rows[0].n, 0);
+    const jobs = await t.db.pool.query("SELECT count(*) AS n FROM pgboss.job WHERE data::text LIKE '%' || $1 || '%'", [token]);
+    assert.equal(jobs.rows[0].n, 0, 'the token is not in the job data either');
+  });
+
+  it('never reveals that an email has signed before; the mailbox hears instead', async () => {
+    const address = email();
+    const first = await signPetition(t.app, { email: address });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    await pressButtonBehind(t.app, confirmationLink(mail!));
+    const second = await signPetition(t.app, { email: address, name: 'Someone Else' });
+    assert.equal(second.status, first.status);
+    assert.equal(second.headers.location, first.headers.location);
+    const notices = await smtp.waitFor((m) => m.envelopeTo.includes(address), 2);
+    assert.equal(notices[1]!.subject, 'You have already signed: Free the Zhanaozen strikers still in prison');
+    const { rows } = await t.db.pool.query('SELECT count(*) AS n, min(name) AS name FROM signatures WHERE email = $1', [address]);
+    assert.deepEqual(rows[0], { n: 1, name: 'Aigerim' }, 'one signature per email; the first stays');
+  });
+
+  it('re-sends the confirmation to a pending email, a bounded number of times', async () => {
+    const address = email();
+    for (let i = 0; i < 5; i++) assert.equal((await signPetition(t.app, { email: address })).status, 303);
+    // One first email plus CONFIRMATION_MAX_RESENDS (2) more.
+    const mails = await smtp.waitFor((m) => m.envelopeTo.includes(address), 3);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(smtp.to(address).length, 3);
+    assert.ok(mails.every((m) => m.subject?.startsWith('Please confirm')));
+    // Every link sent still works until one is used.
+    const confirmed = await pressButtonBehind(t.app, confirmationLink(mails[0]!));
+    assert.equal(confirmed.status, 303);
+  });
+
+  it('removes a pending signature when the mailbox owner says it was not them', async () => {
+    const address = email();
+    await signPetition(t.app, { email: address });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    const page = await request(t.app).get(new URL(cancelLink(mail!)).pathname).expect(200);
+    assert.match(page.text, /Remove this signature\?/);
+    const res = await pressButtonBehind(t.app, cancelLink(mail!));
+    assert.equal(res.status, 200);
+    assert.match(res.text, /has been removed/);
+    const { rows } = await t.db.pool.query('SELECT count(*) AS n FROM signatures WHERE email = $1', [address]);
+    assert.equal(rows[0].n, 0);
+    // Its confirmation link is gone with it.
+    await request(t.app).get(new URL(confirmationLink(mail!)).pathname).expect(404);
+  });
+
+  it('lists only signers who chose to show their name, escaped, and never an email', async () => {
+    const shown = email();
+    const hidden = email();
+    await signPetition(t.app, { email: shown, name: '<script>alert("x")</script>', show_name: 'on', country: 'GB' });
+    await signPetition(t.app, { email: hidden, name: 'Hidden Person', country: 'DE' });
+    for (const address of [shown, hidden]) {
+      const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+      await pressButtonBehind(t.app, confirmationLink(mail!));
+    }
+    await updateCounts(t.db.pool);
+    const page = await request(t.app).get(`/actions/${ACTION}`).expect(200);
+    assert.match(page.text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;, United Kingdom/);
+    assert.doesNotMatch(page.text, /<script>alert/);
+    assert.doesNotMatch(page.text, /Hidden Person/);
+    assert.doesNotMatch(page.text, /@example\.org/);
+    assert.match(page.text, /<th scope="row">Germany<\/th><td>1<\/td>/, 'the breakdown by country counts hidden signers too');
+  });
+
+  it('serves a cacheable count', async () => {
+    const res = await request(t.app).get(`/actions/${ACTION}/count.json`).expect(200).expect('Content-Type', /json/);
+    assert.match(res.headers['cache-control'] ?? '', /stale-while-revalidate/);
+    assert.deepEqual(Object.keys(res.body).sort(), ['count', 'countedAt', 'goal', 'status']);
+    await request(t.app).get('/actions/no-such-action/count.json').expect(404).expect('Content-Type', /json/);
+  });
+
+  it('quietly turns away a bot that fills the honeypot', async () => {
+    const address = email();
+    const res = await signPetition(t.app, { email: address, website: 'http://spam.example' });
+    assert.equal(res.status, 303);
+    const { rows } = await t.db.pool.query('SELECT count(*) AS n FROM signatures WHERE email = $1', [address]);
+    assert.equal(rows[0].n, 0);
+  });
+});
+
+describe('bad input when signing', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await createTestApp({ env: { RATE_LIMIT_SIGN_PER_MINUTE: '1000' } });
+    await loadDemoContent(t.db.pool, createLogger('silent'));
+  });
+  after(() => t.close());
+
+  it('keeps the values and puts a message beside each bad field', async () => {
+    const res = await signPetition(t.app, { name: '', email: 'not-an-email', country: 'XX', comment: 'Solidarity from Leeds' });
+    assert.equal(res.status, 422);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-name-error">Please fill this in\./);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-email-error">Please enter an email address/);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-country-error">Please choose a country/);
+    assert.match(res.text, /value="not-an-email"/);
+    assert.match(res.text, />Solidarity from Leeds<\/textarea>/);
+    assert.match(res.text, /aria-invalid="true"/);
+    csrfTokenIn(res.text); // the form comes back ready to submit again
+  });
+
+  it('refuses oversized fields and a body that is too large', async () => {
+    const long = await signPetition(t.app, { name: 'x'.repeat(101), comment: 'y'.repeat(1001) });
+    assert.equal(long.status, 422);
+    assert.match(long.text, /name-error">This is too long\./);
+    assert.match(long.text, /comment-error">This is too long\./);
+    const huge = await signPetition(t.app, { comment: 'z'.repeat(40_000) });
+    assert.equal(huge.status, 413);
+    assert.match(huge.text, /too large/);
+  });
+
+  it('refuses header injection in the name and the email', async () => {
+    const name = await signPetition(t.app, { name: 'Eve\r\nBcc: victim@example.org' });
+    assert.equal(name.status, 422);
+    assert.match(name.text, /name-error">This contains characters that cannot be used\./);
+    const mail = await signPetition(t.app, { email: 'eve@example.org\r\nBcc: victim@example.org' });
+    assert.equal(mail.status, 422);
+    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE name LIKE 'Eve%'");
+    assert.equal(rows[0].n, 0);
+  });
+
+  it('treats a repeated field as a bad value, not a crash', async () => {
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, `/actions/${ACTION}`);
+    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send(`_csrf=${token}&name=a&name=b&email=a@b.org&country=KZ`);
+    assert.equal(res.status, 422);
+  });
+
+  it('refuses a form without a valid CSRF token', async () => {
+    const missing = await request(t.app).post(`/actions/${ACTION}/signatures`).type('form').send({ name: 'A', email: 'a@example.org', country: 'KZ' });
+    assert.equal(missing.status, 403);
+    assert.match(missing.text, /This form has expired/);
+    const agent = request.agent(t.app);
+    await openForm(agent, `/actions/${ACTION}`);
+    const forged = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ _csrf: 'forged', name: 'A', email: 'a@example.org', country: 'KZ' });
+    assert.equal(forged.status, 403);
+    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE email = 'a@example.org'");
+    assert.equal(rows[0].n, 0);
+  });
+
+  it('answers unknown, draft, closed and won actions clearly', async () => {
+    await request(t.app).get('/actions/no-such-action').expect(404);
+    assert.equal((await signPetition(t.app, {}, 'no-such-action').catch(() => ({ status: 404 }))).status, 404);
+    await t.db.pool.query(
+      "INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'a-draft-action', 'Draft', 'draft'), ('petition', 'a-closed-action', 'Closed', 'closed')",
+    );
+    await request(t.app).get('/actions/a-draft-action').expect(404);
+    const closed = await request(t.app).get('/actions/a-closed-action').expect(200);
+    assert.match(closed.text, /This action is closed/);
+    assert.doesNotMatch(closed.text, /class="sign-form"/);
+    const won = await request(t.app).get('/actions/release-roza-tuletaeva').expect(200);
+    assert.match(won.text, /We won!/);
+    assert.match(won.text, /released from prison in August 2014/);
+
+    // A form posted to a closed action (e.g. from a page opened before it closed).
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, `/actions/${ACTION}`);
+    const res = await agent.post('/actions/a-closed-action/signatures').type('form').send({ _csrf: token, name: 'A', email: 'late@example.org', country: 'KZ' });
+    assert.equal(res.status, 409);
+    assert.match(res.text, /closed and no longer takes signatures/);
+  });
+
+  it('answers garbage, unknown, used and expired tokens with a page, never a 500', async () => {
+    await request(t.app).get('/confirm/garbage').expect(404);
+    await request(t.app).get(`/confirm/${'A'.repeat(43)}`).expect(404);
+    await request(t.app).get(`/confirm/${'x'.repeat(5000)}`).expect(404);
+    await request(t.app).get(`/cancel/${'A'.repeat(43)}`).expect(404);
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, `/actions/${ACTION}`);
+    await agent.post(`/confirm/${'A'.repeat(43)}`).type('form').send({ _csrf: token }).expect(404);
+
+    // An expired token: made directly, as the mail job would, then aged.
+    const { newToken } = await import('../../src/signatures/tokens.ts');
+    const { rows } = await t.db.pool.query(
+      "INSERT INTO signatures (action_id, email, name, country) SELECT id, 'old@example.org', 'Old', 'KZ' FROM actions WHERE slug = $1 RETURNING id",
+      [ACTION],
+    );
+    const expired = newToken();
+    await t.db.pool.query("INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at) VALUES ($1, $2, now() - interval '1 day')", [expired.hash, rows[0].id]);
+    const page = await request(t.app).get(`/confirm/${expired.token}`).expect(410);
+    assert.match(page.text, /expired or has already been used/);
+    const post = await agent.post(`/confirm/${expired.token}`).type('form').send({ _csrf: token });
+    assert.equal(post.status, 410);
+  });
+});
+
+describe('rate limits', () => {
+  it('limits signing per IP, with the count kept in PostgreSQL', async () => {
+    const t = await createTestApp({ env: { RATE_LIMIT_SIGN_PER_MINUTE: '2' } });
+    try {
+      await loadDemoContent(t.db.pool, createLogger('silent'));
+      assert.equal((await signPetition(t.app, { email: 'r1@example.org' })).status, 303);
+      assert.equal((await signPetition(t.app, { email: 'r2@example.org' })).status, 303);
+      const third = await signPetition(t.app, { email: 'r3@example.org' });
+      assert.equal(third.status, 429);
+      assert.match(third.text, /Too many requests/);
+      const { rows } = await t.db.pool.query("SELECT hits FROM rate_limit_hits WHERE key LIKE 'sign:%'");
+      assert.equal(rows[0].hits, 3);
+    } finally {
+      await t.close();
+    }
+  });
+});
