@@ -37,7 +37,9 @@ function requestLog(log: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const entry = { method: req.method, url: req.originalUrl.slice(0, 300), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      // Confirmation tokens are secrets: keep them out of the logs.
+      const url = req.originalUrl.slice(0, 300).replace(/^\/(confirm|cancel)\/[^/?]+/, '/$1/[token]');
+      const entry = { method: req.method, url, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       if (res.statusCode >= 500) log.error(entry, 'request');
       else log.debug(entry, 'request');
     });

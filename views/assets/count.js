@@ -5,13 +5,19 @@
   'use strict';
   var format = new Intl.NumberFormat(document.documentElement.lang || 'en');
   var blocks = document.querySelectorAll('[data-count-url]');
+  // A cached count.json can be older than the page the server just rendered;
+  // a count only grows, so an answer below what is shown is stale: ignore it.
+  function shown(block) {
+    return Number(block.getAttribute('data-count-value')) || 0;
+  }
   function refresh(block) {
     fetch(block.getAttribute('data-count-url'), { headers: { Accept: 'application/json' } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data || typeof data.count !== 'number') return;
+        if (!data || typeof data.count !== 'number' || data.count < shown(block)) return;
         var number = block.querySelector('[data-count]');
         var bar = block.querySelector('progress');
+        block.setAttribute('data-count-value', String(data.count));
         if (number) number.textContent = format.format(data.count);
         if (bar) bar.value = Math.min(data.count, Number(bar.max));
       })
