@@ -6,7 +6,7 @@ import express, { type Express, type Request, type Response, type NextFunction, 
 import { actionsRoutes } from './actions/actions.routes.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
-import type { Logger } from './log.ts';
+import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { perMinuteLimit } from './http/rate-limit.ts';
@@ -37,9 +37,7 @@ function requestLog(log: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // Confirmation tokens are secrets: keep them out of the logs.
-      const url = req.originalUrl.slice(0, 300).replace(/^\/(confirm|cancel)\/[^/?]+/, '/$1/[token]');
-      const entry = { method: req.method, url, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      const entry = { method: req.method, url: loggableUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       if (res.statusCode >= 500) log.error(entry, 'request');
       else log.debug(entry, 'request');
     });

@@ -54,7 +54,7 @@ export type Config = {
   dataDir: string;
   embeddedPgPort: number;
   logLevel: string;
-  trustProxy: boolean | number | string;
+  trustProxy: false | number | string;
   appSecret: string | undefined;
   demoContent: boolean;
   smtpUrl: string | undefined;
@@ -70,9 +70,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
+function parseTrustProxy(value: string): false | number | string {
   if (value === 'false' || value === '') return false;
+  // "true" would trust any X-Forwarded-For a client sends, and with it any IP it
+  // claims: rate limits would mean nothing. Name the hops or the proxies instead.
+  if (value === 'true') throw new ConfigError('Invalid configuration:\n  TRUST_PROXY: "true" lets clients forge their IP; give the number of proxy hops (e.g. 1) or the proxies\' addresses');
   if (/^\d+$/.test(value)) return Number(value);
   return value;
 }
@@ -86,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.SMTP_URL) {
+    // Without it, mail would be written to files and its links (secrets) logged.
+    throw new ConfigError('Invalid configuration:\n  SMTP_URL: required when NODE_ENV=production');
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,

@@ -10,3 +10,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
     redact: { paths: ['req.headers.cookie', 'email', '*.email', 'token'], censor: '[redacted]' },
   });
 }
+
+/** A request's URL for the logs: confirmation tokens are secrets and are cut out. */
+export function loggableUrl(url: string): string {
+  return url.slice(0, 300).replace(/^\/(confirm|cancel)\/[^/?#]*/i, '/$1/[token]');
+}

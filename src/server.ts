@@ -1,40 +1,71 @@
 // Starts Placard: config → database (embedded or DATABASE_URL) → migrations →
-// demo content → app → listen. Stops in the reverse order on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
+// demo content → job queue → workers → app → listen. Each step that starts
+// something registers how to stop it; shutdown, or a failed boot, stops them
+// in reverse order, so the embedded PostgreSQL is never left behind.
+import http from 'node:http';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
 import { startQueue } from './jobs/queue.ts';
-import { startWorkers, type Workers } from './jobs/workers.ts';
-import { createLogger } from './log.ts';
+import { startWorkers } from './jobs/workers.ts';
+import { createLogger, type Logger } from './log.ts';
 import { appSecret } from './settings/settings.repo.ts';
 
+type Stopper = { name: string; stop: () => Promise<void> };
+
+async function stopAll(stoppers: Stopper[], log: Logger): Promise<void> {
+  for (const { name, stop } of stoppers.reverse()) {
+    await stop().catch((error: unknown) => log.error({ err: error }, `${name} did not stop cleanly`));
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 async function main(): Promise<void> {
-  let config: Config;
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const stoppers: Stopper[] = [];
   try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
+    const database = await openDatabase(config, log);
+    stoppers.push({ name: 'database', stop: () => closeDatabase(database) });
+    const { pool } = database;
+    if (config.demoContent) await loadDemoContent(pool, log);
+    const secret = await appSecret(pool, config.appSecret);
+    const queue = await startQueue({ connectionString: database.url, log, supervise: config.runWorkers });
+    stoppers.push({ name: 'job queue', stop: () => queue.stop() });
+    if (config.runWorkers) {
+      const workers = await startWorkers({ config, db: pool, queue, log });
+      stoppers.push({ name: 'workers', stop: () => workers.stop() });
     }
+
+    const server = http.createServer(createApp({ config, db: pool, log, queue, secret }));
+    await listen(server, config.port, config.host);
+    stoppers.push({
+      name: 'web server',
+      // Stop accepting, let requests in flight finish (10 s at most), then the rest stops.
+      stop: () =>
+        new Promise<void>((resolve) => {
+          const timeout = setTimeout(() => server.closeAllConnections(), 10_000);
+          server.close(() => {
+            clearTimeout(timeout);
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
+    });
+  } catch (error) {
+    await stopAll(stoppers, log);
     throw error;
   }
-  const log = createLogger(config.logLevel);
-  const database = await openDatabase(config, log);
-  const { pool } = database;
-  if (config.demoContent) await loadDemoContent(pool, log);
-  const secret = await appSecret(pool, config.appSecret);
-  const queue = await startQueue({ connectionString: database.url, log, supervise: config.runWorkers });
-  let workers: Workers | undefined;
-  if (config.runWorkers) workers = await startWorkers({ config, db: pool, queue, log });
-
-  const app = createApp({ config, db: pool, log, queue, secret });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.on('error', reject);
-  });
   log.info(`Placard is running at ${config.baseUrl}`);
 
   let stopping = false;
@@ -42,15 +73,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, then close what they used.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const timeout = setTimeout(() => server.closeAllConnections(), 10_000);
-    await closed;
-    clearTimeout(timeout);
-    await workers?.stop().catch((error: unknown) => log.error({ err: error }, 'workers did not stop cleanly'));
-    await queue.stop().catch((error: unknown) => log.error({ err: error }, 'queue did not stop cleanly'));
-    await closeDatabase(database);
+    await stopAll(stoppers, log);
     log.info('stopped');
     process.exit(0);
   };
@@ -59,6 +82,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`Placard could not start: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof ConfigError ? error.message : `Placard could not start: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(message);
   process.exit(1);
 });

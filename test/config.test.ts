@@ -17,8 +17,13 @@ describe('config', () => {
     assert.throws(() => loadConfig({ SMTP_URL: 'http://mail' }), /SMTP_URL/);
   });
 
-  it('reads trust proxy as a flag, a hop count or a list', () => {
-    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  it('requires SMTP in production, so that no mail or link ends up in files and logs', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SMTP_URL: required when NODE_ENV=production/);
+    assert.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' }).smtpUrl, 'smtp://mail:25');
+  });
+
+  it('reads trust proxy as a hop count or a list, and refuses to trust every client', () => {
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY/);
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
     assert.equal(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');
   });

@@ -33,8 +33,9 @@ CREATE TABLE signatures (
   wants_updates  boolean NOT NULL DEFAULT false,
   created_at     timestamptz NOT NULL DEFAULT now(),
   confirmed_at   timestamptz,
-  -- Confirmation emails sent so far: signing again re-sends, a bounded number of times.
+  -- Emails sent about it so far: signing again re-sends, a bounded number of times.
   notices_sent   integer NOT NULL DEFAULT 1,
+  last_notice_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (action_id, email)
 );
 -- Counting and the breakdown by country read only this index.
@@ -62,12 +63,15 @@ CREATE TABLE action_counts (
   counted_at       timestamptz NOT NULL DEFAULT now()
 );
 
--- Every email that was sent or failed for good, by idempotency key, so that a
--- retried job never sends the same message twice.
+-- Every email by idempotency key. A sender first claims the key (status
+-- 'sending', for a lease), so two workers cannot send the same message; a
+-- retried job finds 'sent' or 'failed' and sends nothing. A claim whose worker
+-- died expires, so the email is not lost either.
 CREATE TABLE sent_emails (
   idempotency_key  text PRIMARY KEY,
   template         text NOT NULL,
-  status           text NOT NULL CHECK (status IN ('sent', 'failed')),
+  status           text NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+  claimed_until    timestamptz,
   message_id       text NOT NULL,
   smtp_response    text NOT NULL DEFAULT '',
   created_at       timestamptz NOT NULL DEFAULT now()

@@ -2,7 +2,7 @@
 // confirmations, so no request ever writes a shared counter row. An advisory
 // lock lets one instance count at a time; the others skip that round.
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { pruneRateLimits } from '../http/rate-limit.ts';
+import { every } from '../jobs/every.ts';
 import type { Logger } from '../log.ts';
 import { updateStaleCounts } from './actions.repo.ts';
 
@@ -19,36 +19,7 @@ export async function updateCounts(db: Pool): Promise<number> {
   });
 }
 
-/** Runs updateCounts (and prunes old rate-limit rows) every intervalMs until stopped. */
-export function startCountLoop(options: { db: Pool; intervalMs: number; log: Logger }): { stop: () => Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  let rounds = 0;
-  let busy = false;
-  const tick = () => {
-    // A slow round (a huge recount) is not overlapped by the next one.
-    if (busy) return;
-    busy = true;
-    running = (async () => {
-      try {
-        await updateCounts(options.db);
-        if (++rounds % 30 === 0) await pruneRateLimits(options.db);
-      } catch (error) {
-        options.log.warn({ err: error }, 'update-counts failed; will retry');
-      } finally {
-        busy = false;
-      }
-    })();
-  };
-  const timer = setInterval(() => {
-    if (!stopped) tick();
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Runs updateCounts every intervalMs until stopped. */
+export function startCountLoop(options: { db: Pool; intervalMs: number; log: Logger }) {
+  return every(options.intervalMs, () => updateCounts(options.db), (error) => options.log.warn({ err: error }, 'update-counts failed; will retry'));
 }

@@ -14,7 +14,11 @@ export class MigrationError extends Error {
 }
 
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<{ name: string; sql: string }[]> {
-  const files = (await fs.readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_-]+\.sql$/.test(f)).sort();
+  const all = (await fs.readdir(dir)).filter((f) => f.endsWith('.sql'));
+  // A misnamed file would otherwise be skipped without a word.
+  const misnamed = all.filter((f) => !/^\d{4}_[a-z0-9_-]+\.sql$/.test(f));
+  if (misnamed.length) throw new MigrationError(`Migration files must be named NNNN_lower_case.sql: ${misnamed.join(', ')}`);
+  const files = all.sort();
   return Promise.all(files.map(async (name) => ({ name, sql: await fs.readFile(path.join(dir, name), 'utf8') })));
 }
 

@@ -2,7 +2,7 @@
 // message; client errors raised by Express or its parsers keep their 4xx; the
 // rest is a 500 whose cause is logged and never shown.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import type { Logger } from '../log.ts';
+import { loggableUrl, type Logger } from '../log.ts';
 import { translate, type Locale } from '../i18n/index.ts';
 import { AppError, Invalid, NotFound } from './errors.ts';
 
@@ -30,7 +30,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     const problem = describe(error);
-    if (problem.status >= 500) log.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (problem.status >= 500) log.error({ err: error, method: req.method, url: loggableUrl(req.originalUrl) }, 'request failed');
     const locale: Locale = res.locals.locale ?? 'en';
     const message = translate(locale, problem.message);
     res.status(problem.status);

@@ -30,10 +30,14 @@ export class SmtpError extends Error {
 export type Mailer = { send(email: OutgoingEmail): Promise<SendResult>; close(): void };
 
 function classify(error: unknown): SmtpError {
-  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+  const e = error as { responseCode?: number; response?: string; code?: string; command?: string; message?: string };
   const response = e.response ?? e.code ?? e.message ?? 'unknown error';
-  // 5xx from the server is permanent; anything else (4xx, refused, timed out) is worth retrying.
-  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+  // Permanent: a 5xx refusal of this recipient or this message. A 5xx at login
+  // or for our sender address is our misconfiguration, not the recipient's:
+  // retry, so that fixing the setting lets the mail through. Everything else
+  // (4xx, refused, timed out) is temporary too.
+  const aboutThisMessage = e.code !== 'EAUTH' && !/^(AUTH|MAIL FROM|EHLO|HELO|STARTTLS)/i.test(e.command ?? '');
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && aboutThisMessage;
   return new SmtpError(`SMTP ${permanent ? 'rejected' : 'unavailable'}: ${response}`, permanent, String(response));
 }
 

@@ -1,16 +1,26 @@
-// SQL for the record of sent emails (sql/mail.sql).
+// SQL for the record of emails (sql/mail.sql): claim, then finish or release.
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
-const sql = loadQueries('mail.sql', ['find-sent-email', 'record-sent-email']);
+const sql = loadQueries('mail.sql', ['claim-email', 'get-email-status', 'finish-email', 'release-email']);
 
-export async function wasHandled(db: Queryable, key: string): Promise<boolean> {
-  return ((await db.query(sql['find-sent-email'], [key])).rowCount ?? 0) > 0;
+// Longer than any send can take (the SMTP timeouts add up to under a minute).
+const CLAIM_LEASE_SECONDS = 300;
+
+export type Claim = 'claimed' | 'done' | 'busy';
+
+/** 'claimed': send it now; 'done': sent or failed for good already; 'busy': another worker is sending it. */
+export async function claimEmail(db: Queryable, key: string, template: string, messageId: string): Promise<Claim> {
+  const claimed = await db.query(sql['claim-email'], [key, template, messageId, CLAIM_LEASE_SECONDS]);
+  if (claimed.rowCount) return 'claimed';
+  const status = (await db.query<{ status: string }>(sql['get-email-status'], [key])).rows[0]?.status;
+  return status === 'sent' || status === 'failed' ? 'done' : 'busy';
 }
 
-export async function recordEmail(
-  db: Queryable,
-  email: { key: string; template: string; status: 'sent' | 'failed'; messageId: string; response: string },
-): Promise<void> {
-  await db.query(sql['record-sent-email'], [email.key, email.template, email.status, email.messageId, email.response.slice(0, 1000)]);
+export async function finishEmail(db: Queryable, key: string, status: 'sent' | 'failed', response: string): Promise<void> {
+  await db.query(sql['finish-email'], [key, status, response.slice(0, 1000)]);
+}
+
+export async function releaseEmail(db: Queryable, key: string): Promise<void> {
+  await db.query(sql['release-email'], [key]);
 }

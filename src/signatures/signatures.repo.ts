@@ -12,6 +12,8 @@ const sql = loadQueries('signatures.sql', [
   'use-token',
   'confirm-signature',
   'delete-pending-signature',
+  'purge-stale-pending-signatures',
+  'purge-dead-tokens',
 ]);
 
 /** The new signature's id, or undefined when this email already signed this action. */
@@ -24,8 +26,8 @@ export async function insertSignature(db: Queryable, actionId: number, s: Signat
 
 export type NoticeAllowance = { id: number; notices_sent: number; confirmed: boolean };
 
-export async function countAnotherNotice(db: Queryable, actionId: number, email: string, maxNotices: number) {
-  return (await db.query<NoticeAllowance>(sql['count-another-notice'], [actionId, email, maxNotices])).rows[0];
+export async function countAnotherNotice(db: Queryable, actionId: number, email: string, maxNotices: number, linkTtlDays: number) {
+  return (await db.query<NoticeAllowance>(sql['count-another-notice'], [actionId, email, maxNotices, linkTtlDays])).rows[0];
 }
 
 export type SignatureForNotice = {
@@ -35,7 +37,6 @@ export type SignatureForNotice = {
   confirmed_at: Date | null;
   action_slug: string;
   action_title: string;
-  action_kind: string;
 };
 
 export async function getSignatureForNotice(db: Queryable, id: number): Promise<SignatureForNotice | undefined> {
@@ -53,7 +54,7 @@ export type TokenState = {
   confirmed_at: Date | null;
   action_slug: string;
   action_title: string;
-  action_status: string;
+  action_open: boolean;
 };
 
 export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState | undefined> {
@@ -70,4 +71,10 @@ export async function confirmSignature(db: Queryable, id: number): Promise<boole
 
 export async function deletePendingSignature(db: Queryable, id: number): Promise<boolean> {
   return ((await db.query(sql['delete-pending-signature'], [id])).rowCount ?? 0) > 0;
+}
+
+/** Deletes what is no longer needed: unconfirmed signatures and old tokens. */
+export async function purgeStale(db: Queryable, afterDays: number): Promise<void> {
+  await db.query(sql['purge-stale-pending-signatures'], [afterDays]);
+  await db.query(sql['purge-dead-tokens'], [afterDays]);
 }

@@ -6,6 +6,8 @@ import { isCountryCode } from './countries.ts';
 
 // No control characters: they have no place in a name and could break a mail header.
 const NO_CONTROL = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
+// A comment may have line breaks and tabs, but no other control character (PostgreSQL refuses NUL).
+const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r])*$/u;
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal('yes')])
   .optional()
@@ -28,7 +30,7 @@ const signatureForm = z.object({
     .refine((code) => code.length > 0, 'required')
     .refine((code) => code.length === 0 || isCountryCode(code), 'country'),
   locality: optionalText(100).refine((v) => NO_CONTROL.test(v), 'invalidCharacters'),
-  comment: z.string().trim().max(1000, 'max:1000').optional().default(''),
+  comment: z.string().trim().max(1000, 'max:1000').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters').optional().default(''),
   show_name: checkbox,
   wants_updates: checkbox,
 });
@@ -57,12 +59,14 @@ function fieldMessage(message: string): string {
 
 export function parseSignature(body: unknown): SignatureInput {
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  // Only strings reach the schema: a repeated field (an array) is a bad value, not a crash.
-  const strings = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : v === undefined ? undefined : '\u0000']));
-  const parsed = signatureForm.safeParse(strings);
-  if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
+  // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined && typeof value !== 'string') fields[key] = 'signature.errors.invalid';
+  }
+  const parsed = signatureForm.safeParse(raw);
+  if (!parsed.success || Object.keys(fields).length > 0) {
+    for (const issue of parsed.error?.issues ?? []) {
       const field = String(issue.path[0] ?? 'form');
       fields[field] ??= fieldMessage(issue.message);
     }

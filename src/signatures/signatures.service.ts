@@ -4,14 +4,14 @@
 // signed before: only the mailbox owner learns that.
 import type { Config } from '../config.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { Gone, NotFound } from '../http/errors.ts';
+import { Conflict, Gone, NotFound } from '../http/errors.ts';
 import type { Queue } from '../jobs/queue.ts';
 import type { Action } from '../actions/actions.repo.ts';
 import * as repo from './signatures.repo.ts';
 import type { SignatureInput } from './signatures.schema.ts';
 import { hashToken, isWellFormedToken } from './tokens.ts';
 
-export type SigningDeps = { db: Pool; queue: Pick<Queue, 'enqueue'>; config: Pick<Config, 'confirmationMaxResends'> };
+export type SigningDeps = { db: Pool; queue: Pick<Queue, 'enqueue'>; config: Pick<Config, 'confirmationMaxResends' | 'confirmationTtlDays'> };
 
 export async function sign(deps: SigningDeps, action: Action, input: SignatureInput): Promise<void> {
   await withTransaction(deps.db, async (client) => {
@@ -21,7 +21,8 @@ export async function sign(deps: SigningDeps, action: Action, input: SignatureIn
       return;
     }
     // Signed before: tell the mailbox (confirm again, or "already signed"), a bounded number of times.
-    const allowance = await repo.countAnotherNotice(client, action.id, input.email, 1 + deps.config.confirmationMaxResends);
+    const { confirmationMaxResends, confirmationTtlDays } = deps.config;
+    const allowance = await repo.countAnotherNotice(client, action.id, input.email, 1 + confirmationMaxResends, confirmationTtlDays);
     if (allowance) {
       await deps.queue.enqueue(client, 'send-confirmation', {
         signatureId: allowance.id,
@@ -55,13 +56,15 @@ export async function inspectToken(db: Pool, token: unknown): Promise<TokenPage>
   const action = { actionSlug: found.action_slug, actionTitle: found.action_title };
   if (found.confirmed_at) return { state: 'confirmed', ...action };
   if (found.used_at || found.expired) throw new Gone('signature.linkExpired');
+  // A closed or won action takes no more signatures, confirmations included.
+  if (!found.action_open) throw new Conflict('actions.closedNotice');
   return { state: 'ready', ...action };
 }
 
 /** Confirms the signature behind a token; the token is used up. Returns the action's slug. */
-export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: string; alreadyConfirmed: boolean }> {
+export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: string }> {
   const page = await inspectToken(db, token);
-  if (page.state === 'confirmed') return { actionSlug: page.actionSlug, alreadyConfirmed: true };
+  if (page.state === 'confirmed') return { actionSlug: page.actionSlug };
   const hash = hashToken(token as string);
   const confirmed = await withTransaction(db, async (client) => {
     const signatureId = await repo.useToken(client, hash);
@@ -72,9 +75,9 @@ export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: s
   if (confirmed === undefined) {
     // Lost a race with another press of the button, or the link expired meanwhile.
     const again = await inspectToken(db, token);
-    return { actionSlug: again.actionSlug, alreadyConfirmed: true };
+    return { actionSlug: again.actionSlug };
   }
-  return { actionSlug: page.actionSlug, alreadyConfirmed: false };
+  return { actionSlug: page.actionSlug };
 }
 
 /** "It wasn't me": removes a pending signature. A confirmed one stays. */

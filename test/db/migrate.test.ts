@@ -34,6 +34,14 @@ describe('migrations', () => {
     await fs.rm(dir, { recursive: true });
   });
 
+  it('refuses a misnamed migration instead of skipping it', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'placard-migrations-'));
+    await fs.writeFile(path.join(dir, '0001_fine.sql'), 'SELECT 1;');
+    await fs.writeFile(path.join(dir, '2_AddIndex.sql'), 'SELECT 1;');
+    await assert.rejects(migrate(db.pool, dir), /2_AddIndex\.sql/);
+    await fs.rm(dir, { recursive: true });
+  });
+
   it('lets two instances migrate at once without racing', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'placard-migrations-'));
     await fs.writeFile(path.join(dir, '0001_counter.sql'), 'CREATE TABLE race_counter (id int); INSERT INTO race_counter VALUES (1);');

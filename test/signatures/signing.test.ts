@@ -53,7 +53,7 @@ describe('signing a petition', () => {
     const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
     assert.equal(mail!.subject, 'Please confirm your signature: Free the Zhanaozen strikers still in prison');
     assert.ok(mail!.html && mail!.text, 'the email has HTML and text parts');
-    assert.match(mail!.messageId ?? '', /^<confirm\.\d+\.1@placard\.test>$/);
+    assert.match(mail!.messageId ?? '', /^<[0-9a-f]{24}@placard\.test>$/);
     const link = confirmationLink(mail!);
     assert.match(link, /^http:\/\/placard\.test\/confirm\/[A-Za-z0-9_-]{43}$/);
 
@@ -157,6 +157,34 @@ describe('signing a petition', () => {
     assert.match(res.headers['cache-control'] ?? '', /stale-while-revalidate/);
     assert.deepEqual(Object.keys(res.body).sort(), ['count', 'countedAt', 'goal', 'status']);
     await request(t.app).get('/actions/no-such-action/count.json').expect(404).expect('Content-Type', /json/);
+  });
+
+  it('does not confirm a signature once its action has closed', async () => {
+    await t.db.pool.query("INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'closing-soon', 'Closing soon', 'open')");
+    const address = email();
+    await signPetition(t.app, { email: address }, 'closing-soon');
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    await t.db.pool.query("UPDATE actions SET status = 'closed' WHERE slug = 'closing-soon'");
+    const page = await request(t.app).get(new URL(confirmationLink(mail!)).pathname);
+    assert.equal(page.status, 409);
+    assert.match(page.text, /closed and no longer takes signatures/);
+    const res = await pressButtonBehind(t.app, confirmationLink(mail!)).catch(() => undefined);
+    assert.equal(res, undefined, 'the page shows no button to press');
+    const { rows } = await t.db.pool.query('SELECT confirmed_at FROM signatures WHERE email = $1', [address]);
+    assert.equal(rows[0].confirmed_at, null);
+  });
+
+  it('sends a fresh link past the bound once the last link has expired', async () => {
+    const address = email();
+    for (let i = 0; i < 3; i++) await signPetition(t.app, { email: address });
+    await smtp.waitFor((m) => m.envelopeTo.includes(address), 3);
+    await signPetition(t.app, { email: address });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(smtp.to(address).length, 3, 'bounded while a link still works');
+    await t.db.pool.query("UPDATE signatures SET last_notice_at = now() - interval '8 days' WHERE email = $1", [address]);
+    await signPetition(t.app, { email: address });
+    const mails = await smtp.waitFor((m) => m.envelopeTo.includes(address), 4);
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(mails[3]!))).status, 303);
   });
 
   it('quietly turns away a bot that fills the honeypot', async () => {
@@ -286,6 +314,33 @@ describe('rate limits', () => {
       assert.match(third.text, /Too many requests/);
       const { rows } = await t.db.pool.query("SELECT hits FROM rate_limit_hits WHERE key LIKE 'sign:%'");
       assert.equal(rows[0].hits, 3);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('signing input that could reach the database badly', () => {
+  it('refuses NUL and other control characters, and repeated fields, in every field', async () => {
+    const t = await createTestApp({ env: { RATE_LIMIT_SIGN_PER_MINUTE: '1000' } });
+    try {
+      await loadDemoContent(t.db.pool, createLogger('silent'));
+      for (const field of ['name', 'email', 'country', 'locality', 'comment'] as const) {
+        const nul = await signPetition(t.app, { [field]: 'a\u0000b' });
+        assert.equal(nul.status, 422, `NUL in ${field}`);
+        assert.match(nul.text, new RegExp(`${field}-error`), `message beside ${field}`);
+      }
+      const agent = request.agent(t.app);
+      const token = await openForm(agent, `/actions/${ACTION}`);
+      for (const field of ['name', 'email', 'country', 'locality', 'comment', 'show_name', 'website']) {
+        const res = await agent
+          .post(`/actions/${ACTION}/signatures`)
+          .type('form')
+          .send(`_csrf=${token}&name=A&email=rep@example.org&country=KZ&${field}=x&${field}=y`);
+        assert.equal(res.status, 422, `repeated ${field}`);
+      }
+      const comment = await signPetition(t.app, { email: 'lines@example.org', comment: 'line one\r\nline two\tand a tab' });
+      assert.equal(comment.status, 303, 'line breaks and tabs are fine in a comment');
     } finally {
       await t.close();
     }
