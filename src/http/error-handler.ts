@@ -3,14 +3,14 @@
 // rest is a 500 whose cause is logged and never shown.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { loggableUrl, type Logger } from '../log.ts';
-import { translate, type Locale } from '../i18n/index.ts';
+import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { AppError, Invalid, NotFound } from './errors.ts';
 
-type Described = { status: number; code: string; message: string; fields?: Record<string, string> };
+type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, string> };
 
 function describe(error: unknown): Described {
   if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.message, fields: error instanceof Invalid ? error.fields : undefined };
+    return { status: error.status, code: error.code, message: error.messageKey, fields: error instanceof Invalid ? error.fields : undefined };
   }
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -36,7 +36,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     res.status(problem.status);
     if (problem.status === 429 || problem.status === 503) res.set('Retry-After', '60');
     if (wantsJson(req)) {
-      res.json({ error: { code: problem.code, message, fields: problem.fields } });
+      const fields = problem.fields && Object.fromEntries(Object.entries(problem.fields).map(([field, key]) => [field, translate(locale, key as MessageKey)]));
+      res.json({ error: { code: problem.code, message, fields } });
       return;
     }
     res.render('errors/error', { title: translate(locale, 'errors.status', { status: problem.status }), status: problem.status, message }, (renderError: Error | null, html?: string) => {

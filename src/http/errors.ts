@@ -2,26 +2,29 @@
 // turns them into a status and a page (or JSON). Anything else is a 500 whose
 // cause is logged and never shown.
 
-export type FieldErrors = Record<string, string>;
+import type { MessageKey } from '../i18n/index.ts';
+
+export type FieldErrors = Record<string, MessageKey>;
 
 export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** A translation key: what the person is told. */
+    readonly messageKey: MessageKey,
   ) {
-    super(message);
+    super(messageKey);
   }
 }
 
 export class NotFound extends AppError {
-  constructor(message = 'errors.notFound') {
+  constructor(message: MessageKey = 'errors.notFound') {
     super(404, 'not_found', message);
   }
 }
 
 export class BadRequest extends AppError {
-  constructor(message = 'errors.badRequest') {
+  constructor(message: MessageKey = 'errors.badRequest') {
     super(400, 'bad_request', message);
   }
 }
@@ -30,32 +33,26 @@ export class BadRequest extends AppError {
 export class Invalid extends AppError {
   constructor(
     readonly fields: FieldErrors,
-    message = 'errors.invalid',
+    message: MessageKey = 'errors.invalid',
   ) {
     super(422, 'invalid', message);
   }
 }
 
 export class Conflict extends AppError {
-  constructor(message = 'errors.conflict') {
+  constructor(message: MessageKey = 'errors.conflict') {
     super(409, 'conflict', message);
   }
 }
 
 export class Gone extends AppError {
-  constructor(message = 'errors.gone') {
+  constructor(message: MessageKey = 'errors.gone') {
     super(410, 'gone', message);
   }
 }
 
 export class RateLimited extends AppError {
-  constructor(message = 'errors.rateLimited') {
+  constructor(message: MessageKey = 'errors.rateLimited') {
     super(429, 'rate_limited', message);
-  }
-}
-
-export class Forbidden extends AppError {
-  constructor(message = 'errors.forbidden') {
-    super(403, 'forbidden', message);
   }
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { DEFAULT_LOCALE, formatDate, formatNumber, translate, type Locale } from '../i18n/index.ts';
+import { DEFAULT_LOCALE, formatDate, formatNumber, isMessageKey, translate, type Locale } from '../i18n/index.ts';
 
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
@@ -17,6 +17,8 @@ function localeOf(options: HelperOptions): Locale {
 /** Helpers shared by the page and the mail instances. */
 export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('t', function (key: string, options: HelperOptions) {
+    // Templates are checked by the tests that render them; a wrong key fails loudly there.
+    if (!isMessageKey(key)) throw new Error(`Missing translation: ${key}`);
     return translate(localeOf(options), key, options.hash);
   });
   hbs.registerHelper('date', function (value: Date | string, options: HelperOptions) {

@@ -12,7 +12,8 @@ export function isMessageKey(key: string): key is MessageKey {
   return key in en;
 }
 
-export function translate(locale: Locale, key: string, vars: Record<string, unknown> = {}): string {
+/** The string for key in locale, with {name} placeholders filled from vars. */
+export function translate(locale: Locale, key: MessageKey, vars: Record<string, unknown> = {}): string {
   const template = dictionaries[locale][key] ?? dictionaries[DEFAULT_LOCALE][key];
   if (template === undefined) throw new Error(`Missing translation: ${key}`);
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));

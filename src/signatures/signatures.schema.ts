@@ -1,7 +1,8 @@
 // The signing form, validated and normalised apart from storage (as in
 // e-petitions' SignatureCreator). Each failure names its field and a message key.
 import { z } from 'zod';
-import { Invalid } from '../http/errors.ts';
+import { Invalid, type FieldErrors } from '../http/errors.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { isCountryCode } from './countries.ts';
 
 // No control characters: they have no place in a name and could break a mail header.
@@ -48,7 +49,7 @@ export type SignatureInput = {
 /** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
 export const HONEYPOT_FIELD = 'website';
 
-function fieldMessage(message: string): string {
+function fieldMessage(message: string): MessageKey {
   if (message.startsWith('max:')) return 'signature.errors.tooLong';
   if (message === 'required') return 'signature.errors.required';
   if (message === 'email') return 'signature.errors.email';
@@ -60,7 +61,7 @@ function fieldMessage(message: string): string {
 export function parseSignature(body: unknown): SignatureInput {
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
-  const fields: Record<string, string> = {};
+  const fields: FieldErrors = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value !== undefined && typeof value !== 'string') fields[key] = 'signature.errors.invalid';
   }
