@@ -44,10 +44,12 @@ function classify(error: unknown): SmtpError {
 export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; log: Logger }): Mailer {
   const { log } = options;
   if (options.smtpUrl) {
-    // Fail fast so that the job retries later instead of holding a worker.
+    // Fail fast, so that the job retries later instead of holding a worker; and
+    // keep a few connections open, so that a backlog is not one handshake per email.
     const url = new URL(options.smtpUrl);
-    for (const [name, ms] of [['connectionTimeout', '10000'], ['greetingTimeout', '10000'], ['socketTimeout', '30000']]) {
-      if (!url.searchParams.has(name!)) url.searchParams.set(name!, ms!);
+    const defaults = { connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000', pool: 'true', maxConnections: '5' };
+    for (const [name, value] of Object.entries(defaults)) {
+      if (!url.searchParams.has(name)) url.searchParams.set(name, value);
     }
     const transport = nodemailer.createTransport(url.toString());
     return {
