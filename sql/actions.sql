@@ -70,3 +70,7 @@ SELECT action_id, signature_count, by_country, now() FROM totals
 ON CONFLICT (action_id) DO UPDATE
 SET signature_count = EXCLUDED.signature_count, by_country = EXCLUDED.by_country, counted_at = EXCLUDED.counted_at
 RETURNING action_id, signature_count;
+
+-- name: try-count-lock
+-- One instance counts at a time; the others skip the round (released at commit).
+SELECT pg_try_advisory_xact_lock(7265303) AS locked;

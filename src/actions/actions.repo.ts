@@ -9,6 +9,7 @@ const sql = loadQueries('actions.sql', [
   'list-recent-public-signers',
   'insert-action',
   'update-stale-counts',
+  'try-count-lock',
 ]);
 
 export type ActionKind = 'petition' | 'letter' | 'protest_call';
@@ -33,23 +34,23 @@ export type Action = {
 };
 
 export async function getActionBySlug(db: Queryable, slug: string): Promise<Action | undefined> {
-  return (await db.query<Action>(sql['get-action-by-slug'], [slug])).rows[0];
+  return (await db.query<Action>({ ...sql['get-action-by-slug'], values: [slug] })).rows[0];
 }
 
 export async function listActionsOfPost(db: Queryable, postId: number): Promise<Action[]> {
-  return (await db.query<Action>(sql['list-actions-of-post'], [postId])).rows;
+  return (await db.query<Action>({ ...sql['list-actions-of-post'], values: [postId] })).rows;
 }
 
 export type ActionCount = { goal: number; status: ActionStatus; signature_count: number; counted_at: Date | null };
 
 export async function getActionCount(db: Queryable, slug: string): Promise<ActionCount | undefined> {
-  return (await db.query<ActionCount>(sql['get-action-count'], [slug])).rows[0];
+  return (await db.query<ActionCount>({ ...sql['get-action-count'], values: [slug] })).rows[0];
 }
 
 export type PublicSigner = { name: string; country: string; confirmed_at: Date };
 
 export async function listRecentPublicSigners(db: Queryable, actionId: number, limit: number): Promise<PublicSigner[]> {
-  return (await db.query<PublicSigner>(sql['list-recent-public-signers'], [actionId, limit])).rows;
+  return (await db.query<PublicSigner>({ ...sql['list-recent-public-signers'], values: [actionId, limit] })).rows;
 }
 
 export type NewAction = {
@@ -66,12 +67,16 @@ export type NewAction = {
 };
 
 export async function insertAction(db: Queryable, a: NewAction): Promise<number | undefined> {
-  const result = await db.query<{ id: number }>(sql['insert-action'], [
+  const result = await db.query<{ id: number }>({ ...sql['insert-action'], values: [
     a.postId, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome ?? '',
-  ]);
+  ] });
   return result.rows[0]?.id;
 }
 
 export async function updateStaleCounts(db: Queryable, reconcileAfterMs: number) {
-  return (await db.query<{ action_id: number; signature_count: number }>(sql['update-stale-counts'], [reconcileAfterMs])).rows;
+  return (await db.query<{ action_id: number; signature_count: number }>({ ...sql['update-stale-counts'], values: [reconcileAfterMs] })).rows;
+}
+
+export async function tryCountLock(db: Queryable): Promise<boolean> {
+  return (await db.query<{ locked: boolean }>(sql['try-count-lock'])).rows[0]?.locked ?? false;
 }

@@ -41,6 +41,8 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
       } catch (error) {
         if (!(error instanceof Invalid)) throw error;
         res.status(422);
+        // The form comes back, so it needs a token; a successful signature does not.
+        http.csrf.issueToken(req, res);
         const values = { ...(req.body as Record<string, unknown>), showName: req.body?.show_name, wantsUpdates: req.body?.wants_updates };
         return renderAction(req, res, { values, errors: error.fields });
       }
@@ -98,7 +100,7 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
 
   const { csrf, limits } = http;
   router.get('/actions/:slug', csrf.provideToken, (req, res) => renderAction(req, res));
-  router.post('/actions/:slug/signatures', limits.sign, csrf.protect, csrf.provideToken, signAction);
+  router.post('/actions/:slug/signatures', limits.sign, csrf.protect, signAction);
   router.get('/actions/:slug/check-email', checkEmail);
   router.get('/actions/:slug/thanks', thanks);
   router.get('/actions/:slug/count.json', countJson);

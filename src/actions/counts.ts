@@ -4,16 +4,14 @@
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { every } from '../jobs/every.ts';
 import type { Logger } from '../log.ts';
-import { updateStaleCounts } from './actions.repo.ts';
+import { tryCountLock, updateStaleCounts } from './actions.repo.ts';
 
-const COUNT_LOCK = 7_265_303;
 // Every count is recomputed at least this often, whatever happened.
 export const RECONCILE_AFTER_MS = 60_000;
 
 export async function updateCounts(db: Pool): Promise<number> {
   return withTransaction(db, async (client) => {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [COUNT_LOCK]);
-    if (!rows[0]?.locked) return 0;
+    if (!(await tryCountLock(client))) return 0;
     const updated = await updateStaleCounts(client, RECONCILE_AFTER_MS);
     return updated.length;
   });

@@ -1,7 +1,7 @@
 // CSRF protection for every form: csrf-csrf's signed double-submit cookie.
 // Supporters have no session, so the token is bound to the app secret alone;
 // a cross-site page can neither read our cookie nor forge its HMAC.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 
 export type Csrf = {
@@ -9,6 +9,8 @@ export type Csrf = {
   protect: RequestHandler;
   /** Puts a token in res.locals.csrfToken for a page that shows a form. */
   provideToken: RequestHandler;
+  /** The same, from inside a handler that only sometimes shows a form. */
+  issueToken: (req: Request, res: Response) => void;
 };
 
 export function createCsrf(options: { secret: string; secureCookies: boolean }): Csrf {
@@ -24,10 +26,14 @@ export function createCsrf(options: { secret: string; secureCookies: boolean }):
     },
     errorConfig: { statusCode: 403, code: 'csrf', message: 'errors.forbidden' },
   });
+  const issueToken = (req: Request, res: Response) => {
+    res.locals.csrfToken = generateCsrfToken(req, res);
+  };
   return {
     protect: doubleCsrfProtection,
+    issueToken,
     provideToken: (req, res, next) => {
-      res.locals.csrfToken = generateCsrfToken(req, res);
+      issueToken(req, res);
       next();
     },
   };

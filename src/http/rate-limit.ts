@@ -22,16 +22,16 @@ export class PostgresStore implements Store {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const { rows } = await this.db.query<{ hits: number; reset_at: Date }>(sql['increment-hits'], [`${this.prefix}:${key}`, this.windowMs]);
+    const { rows } = await this.db.query<{ hits: number; reset_at: Date }>({ ...sql['increment-hits'], values: [`${this.prefix}:${key}`, this.windowMs] });
     return { totalHits: rows[0]!.hits, resetTime: rows[0]!.reset_at };
   }
 
   async decrement(key: string): Promise<void> {
-    await this.db.query(sql['decrement-hits'], [`${this.prefix}:${key}`]);
+    await this.db.query({ ...sql['decrement-hits'], values: [`${this.prefix}:${key}`] });
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.db.query(sql['reset-key'], [`${this.prefix}:${key}`]);
+    await this.db.query({ ...sql['reset-key'], values: [`${this.prefix}:${key}`] });
   }
 }
 

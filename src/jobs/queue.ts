@@ -1,6 +1,7 @@
 // The durable job queue: pg-boss over the same PostgreSQL. Jobs are enqueued
 // on the caller's transaction client, so a job exists exactly when the row that
 // caused it was committed.
+import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
 import type { Logger } from '../log.ts';
@@ -24,6 +25,18 @@ export type Queue = {
   enqueue<N extends JobName>(client: PoolClient, name: N, data: JobPayloads[N], options?: { singletonKey?: string }): Promise<void>;
   stop(): Promise<void>;
 };
+
+// pg-boss sends the same INSERT for every job: naming it lets node-postgres
+// prepare it once per connection, as our own statements are (see db/queries.ts).
+const statementNames = new Map<string, string>();
+function preparedName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `pgboss/${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 export async function startQueue(options: {
   connectionString: string;
@@ -55,7 +68,7 @@ export async function startQueue(options: {
     async enqueue(client, name, data, jobOptions = {}) {
       await boss.send(name, data, {
         ...jobOptions,
-        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+        db: { executeSql: (text: string, values: unknown[]) => client.query({ name: preparedName(text), text, values }) },
       });
     },
     async stop() {

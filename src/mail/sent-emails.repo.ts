@@ -11,16 +11,16 @@ export type Claim = 'claimed' | 'done' | 'busy';
 
 /** 'claimed': send it now; 'done': sent or failed for good already; 'busy': another worker is sending it. */
 export async function claimEmail(db: Queryable, key: string, template: string, messageId: string): Promise<Claim> {
-  const claimed = await db.query(sql['claim-email'], [key, template, messageId, CLAIM_LEASE_SECONDS]);
+  const claimed = await db.query({ ...sql['claim-email'], values: [key, template, messageId, CLAIM_LEASE_SECONDS] });
   if (claimed.rowCount) return 'claimed';
-  const status = (await db.query<{ status: string }>(sql['get-email-status'], [key])).rows[0]?.status;
+  const status = (await db.query<{ status: string }>({ ...sql['get-email-status'], values: [key] })).rows[0]?.status;
   return status === 'sent' || status === 'failed' ? 'done' : 'busy';
 }
 
 export async function finishEmail(db: Queryable, key: string, status: 'sent' | 'failed', response: string): Promise<void> {
-  await db.query(sql['finish-email'], [key, status, response.slice(0, 1000)]);
+  await db.query({ ...sql['finish-email'], values: [key, status, response.slice(0, 1000)] });
 }
 
 export async function releaseEmail(db: Queryable, key: string): Promise<void> {
-  await db.query(sql['release-email'], [key]);
+  await db.query({ ...sql['release-email'], values: [key] });
 }

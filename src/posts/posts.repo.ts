@@ -34,7 +34,7 @@ export type Tag = { id: number; slug: string; name: string; description: string 
 export type FeedPost = Pick<Post, 'slug' | 'title' | 'excerpt' | 'body_html' | 'published_at' | 'updated_at' | 'author_name'>;
 
 export async function listPublishedPosts(db: Queryable, limit: number, offset: number): Promise<PostSummary[]> {
-  return (await db.query<PostSummary>(sql['list-published-posts'], [limit, offset])).rows;
+  return (await db.query<PostSummary>({ ...sql['list-published-posts'], values: [limit, offset] })).rows;
 }
 
 export async function countPublishedPosts(db: Queryable): Promise<number> {
@@ -42,35 +42,35 @@ export async function countPublishedPosts(db: Queryable): Promise<number> {
 }
 
 export async function getPublishedPostBySlug(db: Queryable, slug: string): Promise<Post | undefined> {
-  return (await db.query<Post>(sql['get-published-post-by-slug'], [slug])).rows[0];
+  return (await db.query<Post>({ ...sql['get-published-post-by-slug'], values: [slug] })).rows[0];
 }
 
 export async function listTagsOfPost(db: Queryable, postId: number): Promise<Pick<Tag, 'slug' | 'name'>[]> {
-  return (await db.query<Tag>(sql['list-tags-of-post'], [postId])).rows;
+  return (await db.query<Tag>({ ...sql['list-tags-of-post'], values: [postId] })).rows;
 }
 
 export async function getAuthorBySlug(db: Queryable, slug: string): Promise<Author | undefined> {
-  return (await db.query<Author>(sql['get-author-by-slug'], [slug])).rows[0];
+  return (await db.query<Author>({ ...sql['get-author-by-slug'], values: [slug] })).rows[0];
 }
 
 export async function listPublishedPostsByAuthor(db: Queryable, authorId: number, limit: number, offset: number) {
-  return (await db.query<PostSummary & { total: number }>(sql['list-published-posts-by-author'], [authorId, limit, offset])).rows;
+  return (await db.query<PostSummary & { total: number }>({ ...sql['list-published-posts-by-author'], values: [authorId, limit, offset] })).rows;
 }
 
 export async function getTagBySlug(db: Queryable, slug: string): Promise<Tag | undefined> {
-  return (await db.query<Tag>(sql['get-tag-by-slug'], [slug])).rows[0];
+  return (await db.query<Tag>({ ...sql['get-tag-by-slug'], values: [slug] })).rows[0];
 }
 
 export async function listPublishedPostsByTag(db: Queryable, tagId: number, limit: number, offset: number) {
-  return (await db.query<PostSummary & { total: number }>(sql['list-published-posts-by-tag'], [tagId, limit, offset])).rows;
+  return (await db.query<PostSummary & { total: number }>({ ...sql['list-published-posts-by-tag'], values: [tagId, limit, offset] })).rows;
 }
 
 export async function listFeedPosts(db: Queryable, limit: number): Promise<FeedPost[]> {
-  return (await db.query<FeedPost>(sql['list-feed-posts'], [limit])).rows;
+  return (await db.query<FeedPost>({ ...sql['list-feed-posts'], values: [limit] })).rows;
 }
 
 export async function upsertAuthor(db: Queryable, author: { slug: string; name: string; bio: string }): Promise<number> {
-  const row = (await db.query<{ id: number }>(sql['upsert-author'], [author.slug, author.name, author.bio])).rows[0];
+  const row = (await db.query<{ id: number }>({ ...sql['upsert-author'], values: [author.slug, author.name, author.bio] })).rows[0];
   return row!.id;
 }
 
@@ -87,21 +87,21 @@ export type NewPost = {
 
 /** Returns the new post's id, or undefined when the slug is already taken. */
 export async function insertPost(db: Queryable, post: NewPost): Promise<number | undefined> {
-  const result = await db.query<{ id: number }>(sql['insert-post'], [
+  const result = await db.query<{ id: number }>({ ...sql['insert-post'], values: [
     post.slug, post.title, post.authorId, post.status, post.publishedAt, post.bodyMarkdown, post.bodyHtml, post.excerpt,
-  ]);
+  ] });
   return result.rows[0]?.id;
 }
 
 export async function upsertTag(db: Queryable, tag: { slug: string; name: string; description: string }): Promise<number> {
-  return (await db.query<{ id: number }>(sql['upsert-tag'], [tag.slug, tag.name, tag.description])).rows[0]!.id;
+  return (await db.query<{ id: number }>({ ...sql['upsert-tag'], values: [tag.slug, tag.name, tag.description] })).rows[0]!.id;
 }
 
 export async function tagPost(db: Queryable, postId: number, tagId: number): Promise<void> {
-  await db.query(sql['tag-post'], [postId, tagId]);
+  await db.query({ ...sql['tag-post'], values: [postId, tagId] });
 }
 
 export async function listPostIdsBySlugs(db: Queryable, slugs: string[]): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ id: number; slug: string }>(sql['list-post-ids-by-slugs'], [slugs]);
+  const { rows } = await db.query<{ id: number; slug: string }>({ ...sql['list-post-ids-by-slugs'], values: [slugs] });
   return new Map(rows.map((r) => [r.slug, r.id]));
 }

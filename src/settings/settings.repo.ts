@@ -6,19 +6,19 @@ import type { Queryable } from '../db/pool.ts';
 const sql = loadQueries('settings.sql', ['get-setting', 'insert-setting-if-absent', 'claim-setting']);
 
 export async function getSetting(db: Queryable, key: string): Promise<string | undefined> {
-  return (await db.query<{ value: string }>(sql['get-setting'], [key])).rows[0]?.value;
+  return (await db.query<{ value: string }>({ ...sql['get-setting'], values: [key] })).rows[0]?.value;
 }
 
 /** The stored value for key, storing `value` first if there is none. */
 export async function getOrInsertSetting(db: Queryable, key: string, value: string): Promise<string> {
-  const row = (await db.query<{ value: string }>(sql['insert-setting-if-absent'], [key, value])).rows[0];
+  const row = (await db.query<{ value: string }>({ ...sql['insert-setting-if-absent'], values: [key, value] })).rows[0];
   // A concurrent insert that committed after this statement's snapshot: read it now.
   return row?.value ?? (await getSetting(db, key))!;
 }
 
 /** True for the one caller that sets the flag first; the row lock makes concurrent callers wait. */
 export async function claimOnce(db: Queryable, key: string): Promise<boolean> {
-  return ((await db.query(sql['claim-setting'], [key])).rowCount ?? 0) > 0;
+  return ((await db.query({ ...sql['claim-setting'], values: [key] })).rowCount ?? 0) > 0;
 }
 
 /** The secret for CSRF tokens: APP_SECRET, or one generated once and shared through the database. */

@@ -18,16 +18,16 @@ const sql = loadQueries('signatures.sql', [
 
 /** The new signature's id, or undefined when this email already signed this action. */
 export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput): Promise<number | undefined> {
-  const result = await db.query<{ id: number }>(sql['insert-signature'], [
+  const result = await db.query<{ id: number }>({ ...sql['insert-signature'], values: [
     actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates,
-  ]);
+  ] });
   return result.rows[0]?.id;
 }
 
 export type NoticeAllowance = { id: number; notices_sent: number; confirmed: boolean };
 
 export async function countAnotherNotice(db: Queryable, actionId: number, email: string, maxNotices: number, linkTtlDays: number) {
-  return (await db.query<NoticeAllowance>(sql['count-another-notice'], [actionId, email, maxNotices, linkTtlDays])).rows[0];
+  return (await db.query<NoticeAllowance>({ ...sql['count-another-notice'], values: [actionId, email, maxNotices, linkTtlDays] })).rows[0];
 }
 
 export type SignatureForNotice = {
@@ -40,11 +40,11 @@ export type SignatureForNotice = {
 };
 
 export async function getSignatureForNotice(db: Queryable, id: number): Promise<SignatureForNotice | undefined> {
-  return (await db.query<SignatureForNotice>(sql['get-signature-for-notice'], [id])).rows[0];
+  return (await db.query<SignatureForNotice>({ ...sql['get-signature-for-notice'], values: [id] })).rows[0];
 }
 
 export async function insertConfirmationToken(db: Queryable, hash: Buffer, signatureId: number, ttlDays: number): Promise<void> {
-  await db.query(sql['insert-confirmation-token'], [hash, signatureId, ttlDays]);
+  await db.query({ ...sql['insert-confirmation-token'], values: [hash, signatureId, ttlDays] });
 }
 
 export type TokenState = {
@@ -58,23 +58,23 @@ export type TokenState = {
 };
 
 export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState | undefined> {
-  return (await db.query<TokenState>(sql['find-token'], [hash])).rows[0];
+  return (await db.query<TokenState>({ ...sql['find-token'], values: [hash] })).rows[0];
 }
 
 export async function useToken(db: Queryable, hash: Buffer): Promise<number | undefined> {
-  return (await db.query<{ signature_id: number }>(sql['use-token'], [hash])).rows[0]?.signature_id;
+  return (await db.query<{ signature_id: number }>({ ...sql['use-token'], values: [hash] })).rows[0]?.signature_id;
 }
 
 export async function confirmSignature(db: Queryable, id: number): Promise<boolean> {
-  return ((await db.query(sql['confirm-signature'], [id])).rowCount ?? 0) > 0;
+  return ((await db.query({ ...sql['confirm-signature'], values: [id] })).rowCount ?? 0) > 0;
 }
 
 export async function deletePendingSignature(db: Queryable, id: number): Promise<boolean> {
-  return ((await db.query(sql['delete-pending-signature'], [id])).rowCount ?? 0) > 0;
+  return ((await db.query({ ...sql['delete-pending-signature'], values: [id] })).rowCount ?? 0) > 0;
 }
 
 /** Deletes what is no longer needed: unconfirmed signatures and old tokens. */
 export async function purgeStale(db: Queryable, afterDays: number): Promise<void> {
-  await db.query(sql['purge-stale-pending-signatures'], [afterDays]);
-  await db.query(sql['purge-dead-tokens'], [afterDays]);
+  await db.query({ ...sql['purge-stale-pending-signatures'], values: [afterDays] });
+  await db.query({ ...sql['purge-dead-tokens'], values: [afterDays] });
 }
