@@ -1,0 +1,878 @@
+// npm run bench:sign — how fast Placard takes signatures, end to end, and how
+// that compares with what the machine can do at all. It prints figures and
+// asserts no time; it exits non-zero only when something broke (a setup step,
+// or a 303 whose signature or job is missing).
+//
+// Three processes take part, each with its own event loop:
+//   this one (the orchestrator: databases, starting and stopping, counting);
+//   the server under test, `node --import tsx src/server.ts`, started as in production;
+//   the load client, a child forked per load (bench/client.ts).
+// PostgreSQL is the one at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+// used as an admin connection to create and drop the bench's own databases.
+// Only loopback addresses are accepted. See bench/README.md.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate } from '../src/db/migrate.ts';
+import { createPool } from '../src/db/pool.ts';
+import { loadDemoContent } from '../src/demo/demo-content.ts';
+import { createLogger } from '../src/log.ts';
+import { runLoad, type LoadResult, type LoadSpec } from './client.ts';
+import { signTransactionScript } from './sign-sql.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SLUG = 'free-the-zhanaozen-prisoners';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+const settings = {
+  adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+  durationMs: envNumber('BENCH_DURATION_S', 10) * 1000,
+  warmupMs: envNumber('BENCH_WARMUP_S', 2) * 1000,
+  connections: envNumber('BENCH_CONNECTIONS', 32),
+  rate: envNumber('BENCH_RATE', 500),
+  /** Which server modes to measure: workers (RUN_WORKERS=true, the default deployment) and/or web (RUN_WORKERS=false). */
+  modes: (process.env.BENCH_MODES ?? 'workers,web').split(',').map((m) => m.trim()).filter(Boolean),
+  /** Which loads to run against Placard: closed and/or open. */
+  loads: (process.env.BENCH_LOADS ?? 'closed,open').split(',').map((m) => m.trim()).filter(Boolean),
+  ceilings: process.env.BENCH_CEILINGS !== 'false',
+  pgbench: process.env.PGBENCH ?? findPgbench(),
+  /** How long to watch the mail queue drain after a load, with workers in-process. */
+  mailWatchMs: envNumber('BENCH_MAIL_WATCH_S', 10) * 1000,
+  /** LOG_LEVEL of the server under test; warn by default, so that logging costs nothing. */
+  serverLogLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  /** Extra node flags for the server under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS). */
+  serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+};
+
+function findPgbench(): string {
+  for (const candidate of ['/usr/lib/postgresql/15/bin/pgbench', '/usr/bin/pgbench']) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return 'pgbench';
+}
+
+// ---------------------------------------------------------------------------
+// Cleanup: everything started or created registers how to undo it; the undo
+// runs in reverse order at the end, on error, and on Ctrl+C.
+
+const undo: { label: string; run: () => Promise<void> }[] = [];
+function onCleanup(label: string, run: () => Promise<void>): () => Promise<void> {
+  const entry = { label, run };
+  undo.push(entry);
+  // Running it early removes it from the list.
+  return async () => {
+    const i = undo.indexOf(entry);
+    if (i >= 0) undo.splice(i, 1);
+    await run();
+  };
+}
+let interrupted = false;
+/** After Ctrl+C nothing new is started: cleanup may already be running. */
+function assertRunning(): void {
+  if (interrupted) throw new Error('interrupted');
+}
+
+async function cleanupAll(): Promise<void> {
+  while (undo.length) {
+    const entry = undo.pop()!;
+    try {
+      await entry.run();
+    } catch (error) {
+      console.error(`cleanup: ${entry.label} failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Databases
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: settings.adminUrl, application_name: 'placard-bench' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database; dropped (WITH FORCE) at cleanup. */
+async function createDatabase(kind: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  assertRunning();
+  const name = `placard_bench_${kind}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const drop = onCleanup(`drop database ${name}`, async () => {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  });
+  return { name, url: withDatabase(settings.adminUrl, name), drop };
+}
+
+/** Migrated, with the demo content (and so the open petition the load signs). */
+async function preparePlacardDatabase(url: string): Promise<void> {
+  const pool = createPool(url, 2);
+  try {
+    await migrate(pool);
+    await loadDemoContent(pool, createLogger('warn'));
+    const { rows } = await pool.query<{ status: string }>('SELECT status FROM actions WHERE slug = $1', [SLUG]);
+    if (rows[0]?.status !== 'open') throw new Error(`the demo content has no open action "${SLUG}"`);
+  } finally {
+    await pool.end();
+  }
+}
+
+type Durability = { signatures: number; jobs: number; jobSignatures: number; completed: number; sentEmails: number };
+
+async function countRows(url: string): Promise<Durability> {
+  const client = new pg.Client({ connectionString: url, application_name: 'placard-bench' });
+  await client.connect();
+  try {
+    // pg-boss 10 keeps completed jobs in pgboss.job until maintenance archives them (after 12 h by default): count both.
+    const { rows } = await client.query<Record<keyof Durability, string>>(`
+      WITH jobs AS (
+        SELECT data, state FROM pgboss.job WHERE name = 'send-confirmation'
+        UNION ALL
+        SELECT data, state FROM pgboss.archive WHERE name = 'send-confirmation'
+      )
+      SELECT (SELECT count(*) FROM signatures) AS signatures,
+             (SELECT count(*) FROM jobs) AS jobs,
+             (SELECT count(DISTINCT data->>'signatureId') FROM jobs) AS "jobSignatures",
+             (SELECT count(*) FROM jobs WHERE state = 'completed') AS completed,
+             (SELECT count(*) FROM sent_emails) AS "sentEmails"`);
+    const r = rows[0]!;
+    return {
+      signatures: Number(r.signatures),
+      jobs: Number(r.jobs),
+      jobSignatures: Number(r.jobSignatures),
+      completed: Number(r.completed),
+      sentEmails: Number(r.sentEmails),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Started = { child: ChildProcess; pid: number; baseUrl: string; logFile: string; stop: () => Promise<StopResult> };
+type StopResult = { code: number | null; signal: string | null; ms: number };
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Starts `node --import tsx <script>` with env, its output to a log file; resolves once /healthz answers 200. */
+async function startNode(label: string, script: string, env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): Promise<Started> {
+  assertRunning();
+  const port = await freePort();
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const stopResult: { value?: Promise<StopResult> } = {};
+  const stop = (): Promise<StopResult> =>
+    (stopResult.value ??= (async () => {
+      const started = performance.now();
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // Placard finishes requests in flight, then stops its queue (up to 15 s), then exits.
+        if (!(await waitForExit(child, 30_000))) {
+          child.kill('SIGKILL');
+          await waitForExit(child, 5_000);
+        }
+      }
+      return { code: child.exitCode, signal: child.signalCode, ms: performance.now() - started };
+    })());
+  const unregister = onCleanup(`stop ${label} (pid ${child.pid})`, async () => {
+    await stop();
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it answered; its log:\n${tail(logFile)}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`${label} did not answer /healthz within 60 s; its log:\n${tail(logFile)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    child,
+    pid: child.pid!,
+    baseUrl,
+    logFile,
+    stop: async () => {
+      await unregister();
+      return stop();
+    },
+  };
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function logLineCount(file: string): number {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// CPU: where the two cores went during a load, from /proc.
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+type Group = 'server' | 'client' | 'pgBench' | 'pgOther';
+type CpuSnapshot = {
+  at: number;
+  busy: number;
+  idle: number;
+  steal: number;
+  procs: Map<number, { ticks: number; group: Group }>;
+  /** The server's main thread (its event loop): ns on a CPU, ns runnable but waiting for one (/proc/PID/schedstat). */
+  serverSched?: { run: number; wait: number };
+};
+
+function schedstat(pid: number): { run: number; wait: number } | undefined {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return run === undefined || wait === undefined ? undefined : { run, wait };
+  } catch {
+    return undefined;
+  }
+}
+
+const cmdlines = new Map<number, string>();
+function cmdline(pid: number): string {
+  let c = cmdlines.get(pid);
+  if (c === undefined) {
+    try {
+      c = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      c = '';
+    }
+    cmdlines.set(pid, c);
+  }
+  return c;
+}
+
+/** Ticks of the server, the client, and every PostgreSQL process (split: backends of `dbName`, and the rest). */
+function cpuSnapshot(serverPid: number, clientPid: number, dbName: string | undefined): CpuSnapshot {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
+  const procs = new Map<number, { ticks: number; group: Group }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    let group: Group | undefined;
+    if (pid === serverPid) group = 'server';
+    else if (pid === clientPid) group = 'client';
+    else if (comm === 'postgres') group = dbName && cmdline(pid).includes(` ${dbName} `) ? 'pgBench' : 'pgOther';
+    if (!group) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    procs.set(pid, { ticks: Number(fields[11]) + Number(fields[12]), group }); // utime + stime
+  }
+  return {
+    at: performance.now(),
+    busy: user! + nice! + system! + irq! + softirq!,
+    idle: idle! + iowait!,
+    steal: steal!,
+    procs,
+    serverSched: serverPid > 0 ? schedstat(serverPid) : undefined,
+  };
+}
+
+/** Percent of one core, so the machine's total is nproc × 100. */
+type CpuShare = {
+  server: number;
+  client: number;
+  pgBench: number;
+  pgOther: number;
+  rest: number;
+  idle: number;
+  steal: number;
+  /** The server's event-loop thread, % of wall time: running, and ready to run but waiting for a CPU. */
+  loopRun?: number;
+  loopWait?: number;
+};
+
+function cpuShare(before: CpuSnapshot, after: CpuSnapshot): CpuShare {
+  const seconds = (after.at - before.at) / 1000;
+  const pct = (ticks: number) => (ticks / CLK_TCK / seconds) * 100;
+  const groups: Record<Group, number> = { server: 0, client: 0, pgBench: 0, pgOther: 0 };
+  for (const [pid, { ticks, group }] of after.procs) groups[group] += ticks - (before.procs.get(pid)?.ticks ?? 0);
+  const share = { server: pct(groups.server), client: pct(groups.client), pgBench: pct(groups.pgBench), pgOther: pct(groups.pgOther) };
+  const busy = pct(after.busy - before.busy);
+  const ours = share.server + share.client + share.pgBench + share.pgOther;
+  const sched =
+    before.serverSched && after.serverSched
+      ? {
+          loopRun: ((after.serverSched.run - before.serverSched.run) / 1e9 / seconds) * 100,
+          loopWait: ((after.serverSched.wait - before.serverSched.wait) / 1e9 / seconds) * 100,
+        }
+      : {};
+  return { ...share, rest: Math.max(0, busy - ours), idle: pct(after.idle - before.idle), steal: pct(after.steal - before.steal), ...sched };
+}
+
+/** What the machine is doing while the bench does nothing (other people's work on a shared machine). */
+async function backgroundLoad(ms: number): Promise<CpuShare> {
+  const before = cpuSnapshot(-1, -1, undefined);
+  await new Promise((r) => setTimeout(r, ms));
+  return cpuShare(before, cpuSnapshot(-1, -1, undefined));
+}
+
+/**
+ * Where the server's database connections spend the load: pg_stat_activity of
+ * the app's pool (application_name 'placard'), sampled every 100 ms, as the
+ * average number of connections in each state. `active` without a wait event
+ * is running (or waiting for a CPU); `idle in transaction: Client:ClientRead`
+ * is a transaction waiting for Node to send its next statement.
+ */
+function sampleWaits(url: string): { stop: () => Promise<{ samples: number; states: [string, number][] }> } {
+  const client = new pg.Client({ connectionString: url, application_name: 'placard-bench' });
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    await client.connect();
+    while (!stopped) {
+      const { rows } = await client.query<{ w: string; n: string }>(`
+        SELECT state || coalesce(': ' || wait_event_type || ':' || wait_event, '') AS w, count(*) AS n
+        FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'placard'
+        GROUP BY 1`);
+      samples++;
+      for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + Number(r.n));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  let result: Promise<{ samples: number; states: [string, number][] }> | undefined;
+  return {
+    stop: () =>
+      (result ??= (async () => {
+        stopped = true;
+        await loop.catch(() => undefined);
+        await client.end().catch(() => undefined);
+        const states = [...counts.entries()].map(([w, n]) => [w, n / Math.max(1, samples)] as [string, number]).sort((a, b) => b[1] - a[1]);
+        return { samples, states };
+      })()),
+  };
+}
+
+/** A load whose figures are not kept (warm-up); its client is killed at cleanup if still running. */
+async function unmeasuredLoad(spec: LoadSpec): Promise<LoadResult> {
+  assertRunning();
+  const handle = runLoad(spec);
+  const cancel = onCleanup(`kill load client ${handle.pid}`, async () => handle.kill());
+  try {
+    return await handle.result;
+  } finally {
+    await cancel();
+  }
+}
+
+type Measured = { result: LoadResult; cpu: CpuShare; waits?: { samples: number; states: [string, number][] }; checkpoints?: number };
+
+/** Checkpoints the server has done so far (timed and requested): one during a load costs it extra WAL (full-page writes) and I/O. */
+async function checkpointCount(): Promise<number | undefined> {
+  try {
+    return await admin(async (c) => Number((await c.query<{ n: string }>('SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter')).rows[0]!.n));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one load in a child while sampling CPU (and, given a database, its connections' states) just around it. */
+async function measuredLoad(spec: LoadSpec, serverPid: number, db?: { name: string; url: string }): Promise<Measured> {
+  assertRunning();
+  const handle = runLoad(spec);
+  const cancel = onCleanup(`kill load client ${handle.pid}`, async () => handle.kill());
+  // The child first loads its code and GETs the form; the load proper starts about 300-500 ms later.
+  await new Promise((r) => setTimeout(r, 400));
+  const waits = db ? sampleWaits(db.url) : undefined;
+  const checkpointsBefore = await checkpointCount();
+  const before = cpuSnapshot(serverPid, handle.pid, db?.name);
+  // Keep the newest sample taken while the client was still alive (it exits right after reporting).
+  let last = before;
+  const sampler = setInterval(() => (last = cpuSnapshot(serverPid, handle.pid, db?.name)), 250);
+  try {
+    const result = await handle.result;
+    const cpu = cpuShare(before, last);
+    const checkpointsAfter = await checkpointCount();
+    const checkpoints = checkpointsBefore !== undefined && checkpointsAfter !== undefined ? checkpointsAfter - checkpointsBefore : undefined;
+    return { result, cpu, waits: await waits?.stop(), checkpoints };
+  } finally {
+    clearInterval(sampler);
+    await waits?.stop();
+    await cancel().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Printing
+
+const f1 = (n: number) => n.toFixed(1);
+const f0 = (n: number) => Math.round(n).toLocaleString('en-GB');
+
+function describeLoad(spec: LoadSpec): string {
+  const seconds = spec.durationMs / 1000;
+  return spec.mode === 'closed'
+    ? `closed loop, ${spec.connections} connections × ${seconds} s`
+    : `open loop, ${spec.rate}/s × ${seconds} s (${f0((spec.rate * spec.durationMs) / 1000)} requests on a fixed schedule)`;
+}
+
+function formatCpu(cpu: CpuShare): string {
+  return `server ${f0(cpu.server)}  client ${f0(cpu.client)}  PostgreSQL: bench db backends ${f0(cpu.pgBench)}, other ${f0(cpu.pgOther)}  rest of machine ${f0(cpu.rest)}  idle ${f0(cpu.idle)}  steal ${f0(cpu.steal)}`;
+}
+
+function printLoad(result: LoadResult, cpu: CpuShare): void {
+  const r = result;
+  const statuses = Object.entries(r.byStatus).map(([s, n]) => `${s}: ${f0(n)}`).join(', ');
+  const errors = Object.entries(r.errors).map(([e, n]) => `${e}: ${f0(n)}`).join(', ');
+  console.log(`  requests ${f0(r.requests)}   non-303 ${f0(r.non303)}   (${statuses || 'no answers'}${errors ? `; errors ${errors}` : ''})`);
+  console.log(`  signatures/s ${f1(r.signaturesPerSecond)}   (303s ${f0(r.ok303)} in ${f1(r.elapsedMs / 1000)} s)`);
+  const l = r.latencyMs;
+  const what = r.spec.mode === 'open' ? 'from scheduled send' : 'send → response';
+  console.log(`  latency ms (${what}): p50 ${f1(l.p50)}  p90 ${f1(l.p90)}  p99 ${f1(l.p99)}  max ${f1(l.max)}  mean ${f1(l.mean)}`);
+  if (r.serviceMs) {
+    const s = r.serviceMs;
+    console.log(`  service ms (actual send → response): p50 ${f1(s.p50)}  p90 ${f1(s.p90)}  p99 ${f1(s.p99)}  max ${f1(s.max)};  max in flight ${r.maxInFlight}`);
+  }
+  console.log(`  cpu, % of one core (machine = ${os.availableParallelism()} × 100): ${formatCpu(cpu)}`);
+  if (cpu.loopRun !== undefined && cpu.loopWait !== undefined) {
+    console.log(`  server event-loop thread, % of wall time: on a CPU ${f0(cpu.loopRun)}, ready but waiting for a CPU ${f0(cpu.loopWait)} (/proc/PID/schedstat)`);
+  }
+}
+
+type Row = {
+  target: string;
+  load: string;
+  requests: number;
+  non303: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  cpu: CpuShare;
+  durable?: string;
+};
+const rows: Row[] = [];
+
+function addRow(target: string, result: LoadResult, cpu: CpuShare, durable?: string): void {
+  const l = result.latencyMs;
+  rows.push({
+    target,
+    load: result.spec.mode === 'closed' ? `closed ${result.spec.connections} conn` : `open ${result.spec.rate}/s`,
+    requests: result.requests,
+    non303: result.non303,
+    perSecond: result.signaturesPerSecond,
+    p50: l.p50,
+    p90: l.p90,
+    p99: l.p99,
+    max: l.max,
+    cpu,
+    durable,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The measurements
+
+function loadSpec(baseUrl: string, mode: 'closed' | 'open', prefix: string, overrides: Partial<LoadSpec> = {}): LoadSpec {
+  return {
+    baseUrl,
+    slug: SLUG,
+    mode,
+    connections: settings.connections,
+    rate: settings.rate,
+    durationMs: settings.durationMs,
+    emailPrefix: prefix,
+    maxSockets: 256,
+    requestTimeoutMs: 30_000,
+    drainTimeoutMs: 30_000,
+    ...overrides,
+  };
+}
+
+let failures = 0;
+
+async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: string): Promise<void> {
+  const label = `placard ${workers ? 'RUN_WORKERS=true (workers in-process)' : 'RUN_WORKERS=false (web only)'}`;
+  const spec0 = loadSpec('', mode, 'x');
+  console.log(`\n== ${label}; ${describeLoad(spec0)}`);
+
+  const setupStarted = performance.now();
+  const db = await createDatabase(workers ? 'w' : 'web');
+  await preparePlacardDatabase(db.url);
+  const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Nothing of the caller's Placard settings leaks in, except the pool size, which is printed.
+  // NODE_ENV stays unset (development): production requires SMTP_URL, and the bench writes mail to files.
+  for (const key of ['NODE_ENV', 'SMTP_URL', 'BASE_URL', 'APP_SECRET', 'TRUST_PROXY', 'EMBEDDED_PG_PORT', 'MAIL_FROM', 'COUNT_INTERVAL_MS']) delete env[key];
+  Object.assign(env, {
+    DATABASE_URL: db.url,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: settings.serverLogLevel,
+    DEMO_CONTENT: 'false',
+    RATE_LIMIT_SIGN_PER_MINUTE: '100000000',
+    RATE_LIMIT_CONFIRM_PER_MINUTE: '100000000',
+    RUN_WORKERS: String(workers),
+    DATA_DIR: dataDir,
+  });
+  const logFile = path.join(tmp, `server-${workers ? 'workers' : 'web'}-${mode}.log`);
+  const server = await startNode('placard', 'src/server.ts', env, logFile, settings.serverNodeArgs);
+  console.log(
+    `  setup ${f1((performance.now() - setupStarted) / 1000)} s: database ${db.name}, migrated, demo content; server pid ${server.pid} at ${server.baseUrl}; DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE ?? '10 (default)'}`,
+  );
+
+  let sent303 = 0;
+  let clientErrors = 0;
+  const warm = await unmeasuredLoad(loadSpec(server.baseUrl, 'closed', 'warm', { connections: 8, durationMs: settings.warmupMs }));
+  sent303 += warm.ok303;
+  clientErrors += Object.values(warm.errors).reduce((a, b) => a + b, 0);
+  console.log(`  warm-up: ${f0(warm.requests)} requests over ${settings.warmupMs / 1000} s (8 connections), ${f0(warm.ok303)} × 303`);
+
+  const { result, cpu, waits, checkpoints } = await measuredLoad(loadSpec(server.baseUrl, mode, 'load'), server.pid, db);
+  sent303 += result.ok303;
+  clientErrors += Object.values(result.errors).reduce((a, b) => a + b, 0);
+  printLoad(result, cpu);
+  if (waits) {
+    const states = waits.states.slice(0, 6).map(([w, n]) => `${w} ${n.toFixed(1)}`).join(' · ');
+    console.log(`  app pool connections (of ${env.DATABASE_POOL_SIZE ?? 10}), average over ${waits.samples} samples of pg_stat_activity: ${states}`);
+  }
+  if (checkpoints !== undefined) console.log(`  PostgreSQL checkpoints during the load (whole server, pg_stat_bgwriter): ${checkpoints}`);
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    // Exit 0 means it shut down on SIGTERM/SIGINT: from outside the bench, on a shared machine.
+    console.log(`  !! the server exited during the load (exit ${server.child.exitCode ?? server.child.signalCode}); these figures are not valid. Its log:\n${tail(logFile)}`);
+    failures++;
+  }
+
+  // Durability: every 303 means a committed signature and its confirmation job, nothing more, nothing less.
+  const counts = await countRows(db.url);
+  const ok = counts.signatures === sent303 && counts.jobs === sent303 && counts.jobSignatures === sent303;
+  const durable = ok ? 'yes' : 'NO';
+  console.log(
+    `  durability: 303s ${f0(sent303)} (warm-up included) · signatures ${f0(counts.signatures)} · send-confirmation jobs ${f0(counts.jobs)} (for ${f0(counts.jobSignatures)} distinct signatures) → ${ok ? 'all match' : 'MISMATCH'}${clientErrors ? ` (${clientErrors} requests failed in the client; their outcome is unknown)` : ''}`,
+  );
+  if (!ok) failures++;
+
+  if (workers) {
+    // The mail side: how many confirmations went out during the run, and how fast the backlog drains.
+    const before = counts.completed;
+    const watchStarted = performance.now();
+    await new Promise((r) => setTimeout(r, settings.mailWatchMs));
+    const after = await countRows(db.url);
+    const watched = (performance.now() - watchStarted) / 1000;
+    const rate = (after.completed - before) / watched;
+    const backlog = after.jobs - after.completed;
+    const eml = fs.existsSync(path.join(dataDir, 'mail')) ? fs.readdirSync(path.join(dataDir, 'mail')).length : 0;
+    console.log(
+      `  mail: ${f0(before)} of ${f0(counts.jobs)} confirmation jobs completed by the end of the load; over the next ${f1(watched)} s ${f0(after.completed - before)} more (${f1(rate)} jobs/s); backlog ${f0(backlog)}${rate > 0 ? ` ≈ ${f0(backlog / rate / 60)} min to drain at that rate` : ''}; .eml files ${f0(eml)}; sent_emails ${f0(after.sentEmails)}`,
+    );
+  }
+
+  const stopped = await server.stop();
+  const logLines = logLineCount(logFile);
+  console.log(
+    `  stop: SIGTERM → exit ${stopped.code ?? stopped.signal} in ${f1(stopped.ms / 1000)} s; server log lines at LOG_LEVEL=${settings.serverLogLevel}: ${logLines}${logLines ? ` (${logFile})` : ''}`,
+  );
+  if (logLines) console.log(tail(logFile, 5).replace(/^/gm, '    | '));
+  await db.drop();
+  addRow(`Placard, ${workers ? 'workers in-process' : 'web only'}`, result, cpu, durable);
+}
+
+async function benchHello(tmp: string): Promise<void> {
+  console.log(`\n== ceiling: Express 5 hello-world (bench/hello-server.ts: body + cookie parsing, 303, no database)`);
+  const logFile = path.join(tmp, 'hello.log');
+  const server = await startNode('hello-world', 'bench/hello-server.ts', { ...process.env }, logFile);
+  for (const mode of ['closed', 'open'] as const) {
+    await unmeasuredLoad(loadSpec(server.baseUrl, 'closed', 'warm', { connections: 8, durationMs: settings.warmupMs }));
+    const { result, cpu } = await measuredLoad(loadSpec(server.baseUrl, mode, mode), server.pid);
+    console.log(` -- ${describeLoad(result.spec)}`);
+    printLoad(result, cpu);
+    addRow('Express hello-world', result, cpu);
+  }
+  await server.stop();
+}
+
+type PgbenchResult = {
+  clients: number;
+  tps: number;
+  latencyMs: number;
+  transactions: number;
+  /** Average ms per statement (pgbench -r), in script order. */
+  statements: { ms: number; sql: string }[];
+  cpu: CpuShare;
+};
+
+/** Runs pgbench against dbName (on DATABASE_URL's server), with CPU sampled around it (pgbench counts as the client). */
+async function pgbench(
+  db: { name: string },
+  script: string,
+  clients: number,
+  seconds: number,
+  protocol: 'simple' | 'prepared' = 'simple',
+): Promise<PgbenchResult> {
+  const url = new URL(settings.adminUrl);
+  const args = ['-n', '-r', '-M', protocol, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-f', script];
+  args.push('-h', url.hostname.replace(/^\[|\]$/g, ''), '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), db.name);
+  const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
+  let before: CpuSnapshot | undefined;
+  let last: CpuSnapshot | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = execFile(settings.pgbench, args, { env, timeout: (seconds + 60) * 1000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`pgbench failed: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    const pid = child.pid ?? -1;
+    // Connections are made in the first moments; sample the steady part.
+    setTimeout(() => {
+      before = last = cpuSnapshot(-1, pid, db.name);
+      sampler = setInterval(() => (last = cpuSnapshot(-1, pid, db.name)), 250);
+    }, 300);
+  });
+  clearInterval(sampler);
+  const number = (re: RegExp) => Number(re.exec(output)?.[1] ?? NaN);
+  const statements: { ms: number; sql: string }[] = [];
+  const at = output.indexOf('statement latencies in milliseconds');
+  if (at >= 0) {
+    for (const line of output.slice(at).split('\n').slice(1)) {
+      const m = /^\s+([\d.]+)\s+(?:\d+\s+)?(\S.*)$/.exec(line);
+      if (m) statements.push({ ms: Number(m[1]), sql: m[2]! });
+    }
+  }
+  const zero: CpuShare = { server: 0, client: 0, pgBench: 0, pgOther: 0, rest: 0, idle: 0, steal: 0 };
+  return {
+    clients,
+    tps: number(/tps = ([\d.]+) \(without initial connection time\)/),
+    latencyMs: number(/latency average = ([\d.]+) ms/),
+    transactions: number(/number of transactions actually processed: (\d+)/),
+    statements,
+    cpu: before && last && last !== before ? cpuShare(before, last) : zero,
+  };
+}
+
+function printPgbench(r: PgbenchResult, what: string): void {
+  console.log(
+    `  -c ${r.clients} -j ${Math.min(r.clients, 2)}: ${f0(r.transactions)} ${what}, tps ${f1(r.tps)}, latency average ${f1(r.latencyMs)} ms`,
+  );
+  console.log(
+    `    cpu, % of one core: PostgreSQL backends ${f0(r.cpu.pgBench)}, other PostgreSQL ${f0(r.cpu.pgOther)}  pgbench ${f0(r.cpu.client)}  rest of machine ${f0(r.cpu.rest)}  idle ${f0(r.cpu.idle)}  steal ${f0(r.cpu.steal)}`,
+  );
+}
+
+const pgbenchRows: (PgbenchResult & { label: string })[] = [];
+
+async function benchPostgres(tmp: string): Promise<void> {
+  console.log(`\n== ceiling: PostgreSQL raw insert rate (pgbench ${settings.pgbench})`);
+  const db = await createDatabase('raw');
+  await (async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      // Shaped like signatures: identity key, a unique email, a name, a timestamp.
+      await client.query(`CREATE TABLE bench_raw (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now())`);
+    } finally {
+      await client.end();
+    }
+  })();
+  const script = path.join(tmp, 'insert.sql');
+  fs.writeFileSync(
+    script,
+    "INSERT INTO bench_raw (email, name) VALUES ('raw-' || :client_id || '-' || md5(random()::text) || '@bench.example.com', 'Bench Signer');\n",
+  );
+  for (const [clients, seconds] of [
+    [8, 10],
+    [1, 5],
+  ] as const) {
+    const r = await pgbench(db, script, clients, seconds);
+    console.log(`  one autocommitted INSERT per transaction, -T ${seconds}:`);
+    printPgbench(r, 'inserts');
+    pgbenchRows.push({ ...r, label: 'pgbench single INSERT' });
+  }
+  await db.drop();
+
+  // The same database work as one signature in Placard, with no Node: the database's ceiling for this path.
+  const signDb = await createDatabase('sql');
+  await preparePlacardDatabase(signDb.url);
+  const actionId = await (async () => {
+    const client = new pg.Client({ connectionString: signDb.url });
+    await client.connect();
+    try {
+      return Number((await client.query<{ id: string }>('SELECT id FROM actions WHERE slug = $1', [SLUG])).rows[0]!.id);
+    } finally {
+      await client.end();
+    }
+  })();
+  const signScript = path.join(tmp, 'sign-transaction.sql');
+  fs.writeFileSync(signScript, await signTransactionScript({ databaseUrl: signDb.url, actionId, slug: SLUG }));
+  console.log(
+    `\n== ceiling: the SQL of one signature, with no Node (bench/sign-sql.ts: rate-limit counter, action lookup, BEGIN, INSERT signature, pg-boss INSERT job, COMMIT)`,
+  );
+  // -c 10: the size of Placard's pool. -c 1: each statement's own cost, with nothing to wait for.
+  // -M simple parses and plans every statement every time, as node-pg does for a query without a name;
+  // -M prepared plans each once per connection, as it does for a named one (Placard's, since a33c3a3):
+  // the difference is planning.
+  for (const [clients, seconds, protocol] of [
+    [10, settings.durationMs / 1000, 'simple'],
+    [1, 5, 'simple'],
+    [10, settings.durationMs / 1000, 'prepared'],
+    [1, 5, 'prepared'],
+  ] as const) {
+    const before = await countRows(signDb.url);
+    const r = await pgbench(signDb, signScript, clients, seconds, protocol);
+    const after = await countRows(signDb.url);
+    console.log(`  -M ${protocol} -T ${seconds}:`);
+    printPgbench(r, `signatures (rows added: signatures ${f0(after.signatures - before.signatures)}, jobs ${f0(after.jobs - before.jobs)})`);
+    console.log(
+      `    average ms per statement (pgbench -r): ${r.statements.map((st) => `${st.ms.toFixed(2)} ${st.sql.slice(0, 28).trim()}…`).join(' · ')}`,
+    );
+    pgbenchRows.push({ ...r, label: `pgbench sign transaction (no Node), -M ${protocol}` });
+  }
+  await signDb.drop();
+}
+
+function printSummary(): void {
+  console.log('\n== summary (latency in ms; open-loop latency counts from the scheduled send time)');
+  console.log('| target | load | requests | non-303 | 303/s | p50 | p90 | p99 | max | cpu % server/client/PostgreSQL/rest/idle | durable |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const r of rows) {
+    const cpu = `${f0(r.cpu.server)}/${f0(r.cpu.client)}/${f0(r.cpu.pgBench + r.cpu.pgOther)}/${f0(r.cpu.rest)}/${f0(r.cpu.idle)}`;
+    console.log(
+      `| ${r.target} | ${r.load} | ${f0(r.requests)} | ${f0(r.non303)} | ${f1(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.p99)} | ${f1(r.max)} | ${cpu} | ${r.durable ?? '–'} |`,
+    );
+  }
+  for (const p of pgbenchRows) {
+    const cpu = `–/${f0(p.cpu.client)} (pgbench)/${f0(p.cpu.pgBench + p.cpu.pgOther)}/${f0(p.cpu.rest)}/${f0(p.cpu.idle)}`;
+    console.log(`| ${p.label} | ${p.clients} clients | ${f0(p.transactions)} | – | ${f1(p.tps)} | avg ${f1(p.latencyMs)} | | | | ${cpu} | – |`);
+  }
+}
+
+async function main(): Promise<void> {
+  const adminHost = new URL(settings.adminUrl).hostname;
+  if (!isLoopback(adminHost)) throw new Error(`DATABASE_URL must point at this machine (127.0.0.1/localhost), not ${adminHost}`);
+  for (const mode of settings.modes) if (mode !== 'workers' && mode !== 'web') throw new Error(`BENCH_MODES: unknown mode "${mode}" (workers, web)`);
+  for (const load of settings.loads) if (load !== 'closed' && load !== 'open') throw new Error(`BENCH_LOADS: unknown load "${load}" (closed, open)`);
+
+  const server = await admin(async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
+  console.log(`placard bench:sign — ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), ${f1(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; PostgreSQL ${server} at ${adminHost}`,
+  );
+  console.log(
+    `processes: orchestrator pid ${process.pid}; server = separate \`node --import tsx src/server.ts\`; load client = a child process forked per load (bench/client.ts), node:http with keep-alive`,
+  );
+  console.log(
+    `loads: closed loop ${settings.connections} connections × ${settings.durationMs / 1000} s; open loop ${settings.rate}/s × ${settings.durationMs / 1000} s; each after a ${settings.warmupMs / 1000} s warm-up, on a fresh database and server`,
+  );
+
+  const background = await backgroundLoad(2_000);
+  console.log(
+    `background, before the bench starts anything (2 s), % of one core: PostgreSQL ${f0(background.pgOther)}  everything else ${f0(background.rest)}  idle ${f0(background.idle)}  steal ${f0(background.steal)}`,
+  );
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placard-bench-'));
+  onCleanup(`remove ${tmp}`, async () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  if (settings.ceilings) {
+    await benchPostgres(tmp);
+    await benchHello(tmp);
+  }
+  for (const mode of settings.modes) {
+    for (const load of settings.loads as ('closed' | 'open')[]) await benchPlacard(mode === 'workers', load, tmp);
+  }
+  printSummary();
+  if (failures) throw new Error(`${failures} load(s) failed: a 303 without its signature or job, or a server that stopped mid-load`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: cleaning up`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(`bench:sign failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await cleanupAll();
+    process.exit(process.exitCode ?? 0);
+  });
