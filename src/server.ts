@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     const queue = await startQueue({ connectionString: database.url, log, supervise: config.runWorkers });
     stoppers.push({ name: 'job queue', stop: () => queue.stop() });
     if (config.runWorkers) {
-      const workers = await startWorkers({ config, db: pool, queue, log });
+      // Beside the web server, mail takes a smaller share of the event loop than
+      // in a worker process of its own: signing is what a surge must not slow.
+      const workers = await startWorkers({ config, db: pool, queue, log, mailConcurrency: 3 });
       stoppers.push({ name: 'workers', stop: () => workers.stop() });
     }
 

@@ -32,7 +32,7 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
   }
 
   async function signAction(req: Request, res: Response) {
-    const action = await actions.requireOpenAction(db, requireSlug(req.params.slug));
+    const action = await actions.requireOpenActionForSigning(db, requireSlug(req.params.slug));
     // A bot that filled the hidden field is told what a person is told, and nothing is stored.
     if (!isHoneypotFilled(req.body)) {
       let input;

@@ -25,6 +25,25 @@ export async function requireOpenAction(db: Queryable, slug: string): Promise<re
   return action;
 }
 
+// Signing looks its action up on every request: during a surge that is one
+// database round trip in six, always with the same answer. Open actions are
+// remembered for a second, per database, so closing an action takes effect
+// within a second (confirming always checks afresh).
+const OPEN_ACTION_CACHE_MS = 1000;
+const openActions = new WeakMap<object, Map<string, { action: repo.Action; until: number }>>();
+
+export async function requireOpenActionForSigning(db: Queryable, slug: string): Promise<repo.Action> {
+  let cache = openActions.get(db);
+  if (!cache) openActions.set(db, (cache = new Map()));
+  const now = Date.now();
+  const cached = cache.get(slug);
+  if (cached && cached.until > now && isOpen(cached.action)) return cached.action;
+  const action = await requireOpenAction(db, slug);
+  if (cache.size > 1000) cache.clear();
+  cache.set(slug, { action, until: now + OPEN_ACTION_CACHE_MS });
+  return action;
+}
+
 export type ActionView = repo.Action & {
   open: boolean;
   percent: number;

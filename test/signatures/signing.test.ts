@@ -278,6 +278,14 @@ describe('bad input when signing', () => {
     assert.match(res.text, /closed and no longer takes signatures/);
   });
 
+  it('stops taking signatures within a second of the action closing', async () => {
+    await t.db.pool.query("INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'about-to-close', 'About to close', 'open')");
+    assert.equal((await signPetition(t.app, { email: 'early@example.org' }, 'about-to-close')).status, 303);
+    await t.db.pool.query("UPDATE actions SET status = 'closed' WHERE slug = 'about-to-close'");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal((await signPetition(t.app, { email: 'late@example.org' }, 'about-to-close')).status, 409);
+  });
+
   it('answers garbage, unknown, used and expired tokens with a page, never a 500', async () => {
     await request(t.app).get('/confirm/garbage').expect(404);
     await request(t.app).get(`/confirm/${'A'.repeat(43)}`).expect(404);
