@@ -283,7 +283,11 @@ describe('bad input when signing', () => {
     assert.equal((await signPetition(t.app, { email: 'early@example.org' }, 'about-to-close')).status, 303);
     await t.db.pool.query("UPDATE actions SET status = 'closed' WHERE slug = 'about-to-close'");
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    assert.equal((await signPetition(t.app, { email: 'late@example.org' }, 'about-to-close')).status, 409);
+    // The page was opened while the action was still open.
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, `/actions/${ACTION}`);
+    const late = await agent.post('/actions/about-to-close/signatures').type('form').send({ _csrf: token, name: 'Late', email: 'late@example.org', country: 'KZ' });
+    assert.equal(late.status, 409);
   });
 
   it('answers garbage, unknown, used and expired tokens with a page, never a 500', async () => {
