@@ -70,7 +70,9 @@ function runJobs<N extends JobName>(options: {
       stopped = true;
       wake?.();
       // Jobs in hand finish (pg-boss would retry them anyway if this process died).
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
     },
   };
 }
