@@ -27,6 +27,8 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
       countries: countryList(res.locals.locale).map((c) => ({ ...c, selected: c.code === selected })),
       values: form.values,
       errors: form.errors,
+      // On a phone the form is far down the page: focusing the first bad field brings it into view.
+      focus: form.errors ? ['name', 'email', 'country', 'locality', 'comment'].find((field) => form.errors?.[field]) : undefined,
       scripts: ['/assets/count.js'],
     });
   }
