@@ -214,6 +214,8 @@ describe('bad input when signing', () => {
     assert.match(res.text, /value="not-an-email"/);
     assert.match(res.text, />Solidarity from Leeds<\/textarea>/);
     assert.match(res.text, /aria-invalid="true"/);
+    assert.equal([...res.text.matchAll(/ autofocus/g)].length, 1);
+    assert.match(res.text, /name="name" autofocus/, 'the first bad field takes the focus');
     csrfTokenIn(res.text); // the form comes back ready to submit again
   });
 
