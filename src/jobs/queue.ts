@@ -22,7 +22,7 @@ export const JOB_NAMES: JobName[] = ['send-confirmation'];
 
 export type Queue = {
   boss: PgBoss;
-  enqueue<N extends JobName>(client: PoolClient, name: N, data: JobPayloads[N], options?: { singletonKey?: string }): Promise<void>;
+  enqueue<N extends JobName>(client: PoolClient, name: N, data: JobPayloads[N]): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -44,7 +44,6 @@ export async function startQueue(options: {
   retry?: Partial<RetryPolicy>;
   /** Run pg-boss's maintenance (expiry of stuck jobs, archiving) in this process. */
   supervise: boolean;
-  pollingIntervalSeconds?: number;
 }): Promise<Queue> {
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const boss = new PgBoss({
@@ -65,9 +64,8 @@ export async function startQueue(options: {
   }
   return {
     boss,
-    async enqueue(client, name, data, jobOptions = {}) {
+    async enqueue(client, name, data) {
       await boss.send(name, data, {
-        ...jobOptions,
         db: { executeSql: (text: string, values: unknown[]) => client.query({ name: preparedName(text), text, values }) },
       });
     },
