@@ -5,7 +5,7 @@ import { Invalid } from '../http/errors.ts';
 import { requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { countryList } from '../signatures/countries.ts';
-import { isHoneypotFilled, parseSignature } from '../signatures/signatures.schema.ts';
+import { isHoneypotFilled, parseSignature, SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
 import * as signatures from '../signatures/signatures.service.ts';
 import * as actions from './actions.service.ts';
 import { shareLinks } from './share.ts';
@@ -28,7 +28,7 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
       values: form.values,
       errors: form.errors,
       // On a phone the form is far down the page: focusing the first bad field brings it into view.
-      focus: form.errors ? ['name', 'email', 'country', 'locality', 'comment'].find((field) => form.errors?.[field]) : undefined,
+      focus: SIGNATURE_FIELDS.find((field) => form.errors?.[field]),
       scripts: ['/assets/count.js'],
     });
   }

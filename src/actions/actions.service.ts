@@ -21,7 +21,7 @@ export async function getAction(db: Queryable, slug: string): Promise<repo.Actio
 /** Guard for signing: the action exists and is open. */
 export async function requireOpenAction(db: Queryable, slug: string): Promise<repo.Action> {
   const action = await getAction(db, slug);
-  if (!isOpen(action)) throw new Conflict('actions.closedNotice');
+  if (!isOpen(action)) throw new Conflict('actions.closedNotice').leadingTo(`/actions/${action.slug}`, 'actions.seeAction');
   return action;
 }
 

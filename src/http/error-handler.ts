@@ -6,11 +6,11 @@ import { loggableUrl, type Logger } from '../log.ts';
 import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { AppError, Invalid, NotFound } from './errors.ts';
 
-type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, string> };
+type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, string>; next?: AppError['next'] };
 
 function describe(error: unknown): Described {
   if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.messageKey, fields: error instanceof Invalid ? error.fields : undefined };
+    return { status: error.status, code: error.code, message: error.messageKey, fields: error instanceof Invalid ? error.fields : undefined, next: error.next };
   }
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -40,7 +40,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.json({ error: { code: problem.code, message, fields } });
       return;
     }
-    res.render('errors/error', { title: translate(locale, 'errors.status', { status: problem.status }), status: problem.status, message }, (renderError: Error | null, html?: string) => {
+    const wayOn = problem.next && { href: problem.next.href, label: translate(locale, problem.next.label) };
+    res.render('errors/error', { title: translate(locale, 'errors.status', { status: problem.status }), status: problem.status, message, next: wayOn }, (renderError: Error | null, html?: string) => {
       if (renderError) {
         log.error({ err: renderError }, 'error page failed to render');
         res.type('text/plain').send(message);

@@ -15,6 +15,14 @@ export class AppError extends Error {
   ) {
     super(messageKey);
   }
+
+  /** Where the person can go from the error page, besides the news page. */
+  next?: { href: string; label: MessageKey };
+
+  leadingTo(href: string, label: MessageKey): this {
+    this.next = { href, label };
+    return this;
+  }
 }
 
 export class NotFound extends AppError {

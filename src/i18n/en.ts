@@ -25,6 +25,8 @@ export const en = {
   'actions.progressLabel': 'Progress towards the goal of {goal} signatures',
   'actions.status.closed': 'This action is closed and no longer takes signatures.',
   'actions.status.won': 'We won! This action no longer takes signatures.',
+  'actions.seeAction': 'See this action and its result',
+  'signature.signAgain': 'Go to the action to sign again',
   'actions.closedNotice': 'This action is closed and no longer takes signatures.',
   'actions.byCountry': 'Signatures by country',
   'actions.recentSigners': 'Recent signers',

@@ -18,16 +18,20 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
     res.render('posts/index', { page, pageUrl: '/' });
   });
 
-  router.get('/posts/:slug', http.csrf.provideToken, async (req: Request, res: Response) => {
+  router.get('/posts/:slug', async (req: Request, res: Response) => {
     const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
     const actions = await viewActionsOfPost(db, post.id, res.locals.locale);
+    // A token (and its cookie) only where there is a form: the most read page of a
+    // viral campaign stays free of Set-Cookie, so a cache in front can share it.
+    const signable = actions.some((a) => a.open);
+    if (signable) http.csrf.issueToken(req, res);
     res.render('posts/show', {
       title: post.title,
       description: post.excerpt,
       post,
       tags,
       actions,
-      countries: actions.some((a) => a.open) ? countryList(res.locals.locale) : [],
+      countries: signable ? countryList(res.locals.locale) : [],
       scripts: actions.length ? ['/assets/count.js'] : [],
     });
   });

@@ -36,6 +36,9 @@ const signatureForm = z.object({
   wants_updates: checkbox,
 });
 
+/** The form's visible fields, in the order a person fills them in. */
+export const SIGNATURE_FIELDS = ['name', 'email', 'country', 'locality', 'comment'] as const;
+
 export type SignatureInput = {
   name: string;
   email: string;

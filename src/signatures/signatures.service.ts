@@ -55,9 +55,10 @@ export async function inspectToken(db: Pool, token: unknown): Promise<TokenPage>
   const found = await findToken(db, token);
   const action = { actionSlug: found.action_slug, actionTitle: found.action_title };
   if (found.confirmed_at) return { state: 'confirmed', ...action };
-  if (found.used_at || found.expired) throw new Gone('signature.linkExpired');
+  const actionUrl = `/actions/${found.action_slug}`;
+  if (found.used_at || found.expired) throw new Gone('signature.linkExpired').leadingTo(actionUrl, 'signature.signAgain');
   // A closed or won action takes no more signatures, confirmations included.
-  if (!found.action_open) throw new Conflict('actions.closedNotice');
+  if (!found.action_open) throw new Conflict('actions.closedNotice').leadingTo(actionUrl, 'actions.seeAction');
   return { state: 'ready', ...action };
 }
 

@@ -119,6 +119,14 @@ describe('public pages', () => {
     assert.doesNotMatch(res.text, /\sstyle="/);
   });
 
+  it('sets a cookie on a post page only when it carries a form', async () => {
+    const plain = await request(t.app).get('/posts/housing-protest-astana-day-one').expect(200);
+    assert.equal(plain.headers['set-cookie'], undefined);
+    const withForm = await request(t.app).get('/posts/roza-released-step-up-for-other-prisoners').expect(200);
+    assert.match(String(withForm.headers['set-cookie']), /placard\.csrf=/);
+    assert.match(withForm.text, /name="_csrf" value="[^"]+"/);
+  });
+
   it('reports health with the database', async () => {
     const res = await request(t.app).get('/healthz').expect(200);
     assert.deepEqual(res.body, { status: 'ok' });

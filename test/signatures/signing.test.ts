@@ -278,6 +278,7 @@ describe('bad input when signing', () => {
     const res = await agent.post('/actions/a-closed-action/signatures').type('form').send({ _csrf: token, name: 'A', email: 'late@example.org', country: 'KZ' });
     assert.equal(res.status, 409);
     assert.match(res.text, /closed and no longer takes signatures/);
+    assert.match(res.text, /<a href="\/actions\/a-closed-action">See this action and its result<\/a>/);
   });
 
   it('stops taking signatures within a second of the action closing', async () => {
@@ -311,6 +312,7 @@ describe('bad input when signing', () => {
     await t.db.pool.query("INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at) VALUES ($1, $2, now() - interval '1 day')", [expired.hash, rows[0].id]);
     const page = await request(t.app).get(`/confirm/${expired.token}`).expect(410);
     assert.match(page.text, /expired or has already been used/);
+    assert.match(page.text, /<a href="\/actions\/free-the-zhanaozen-prisoners">Go to the action to sign again<\/a>/, 'a way forward');
     const post = await agent.post(`/confirm/${expired.token}`).type('form').send({ _csrf: token });
     assert.equal(post.status, 410);
   });
