@@ -47,7 +47,6 @@ export async function requireOpenActionForSigning(db: Queryable, slug: string): 
 export type ActionView = repo.Action & {
   open: boolean;
   percent: number;
-  progressMax: number;
   countries: { code: string; name: string; count: number }[];
   signers?: (repo.PublicSigner & { countryName: string })[];
 };
@@ -64,7 +63,6 @@ export async function viewAction(db: Queryable, action: repo.Action, locale: Loc
     ...action,
     open: isOpen(action),
     percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
-    progressMax: action.goal,
     countries,
     signers,
   };
