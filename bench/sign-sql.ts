@@ -13,6 +13,7 @@
 // untyped quoted literals are resolved by PostgreSQL the same way.
 import type { PoolClient } from 'pg';
 import { loadQueries } from '../src/db/queries.ts';
+import { jobs } from '../src/features.ts';
 import { startQueue } from '../src/jobs/queue.ts';
 import { createLogger } from '../src/log.ts';
 
@@ -44,7 +45,7 @@ export async function signTransactionScript(options: { databaseUrl: string; acti
   const signatureSql = loadQueries('signatures.sql', ['insert-signature']);
 
   // What queue.enqueue runs on the transaction's client for one signature.
-  const queue = await startQueue({ connectionString: options.databaseUrl, log: createLogger('warn'), supervise: false });
+  const queue = await startQueue({ connectionString: options.databaseUrl, log: createLogger('warn'), jobs, supervise: false });
   let captured: { text: string; values: unknown[] } | undefined;
   try {
     // query(text, values) or query({ name, text, values }): Placard names pg-boss's INSERT so that it is prepared.

@@ -1,15 +1,20 @@
 -- The record of emails by idempotency key: claimed before sending, finished
--- after, so a message goes out once however often its job runs.
+-- after. A message goes out at least once and, but for one window, at most
+-- once: a worker that dies after the SMTP server accepted the message and
+-- before it is finished here sends it again when the claim's lease runs out,
+-- under the same Message-ID, so that receiving systems can drop the repeat.
 
 -- name: claim-email
--- Returns a row only to the one caller that may send now: the first, or the
--- next one after a claim's lease ran out (its worker died mid-send).
+-- Returns the Message-ID to send under, only to the one caller that may send
+-- now: the first, or the next one after a claim was released (a temporary
+-- failure) or its lease ran out (its worker died mid-send). A second claim keeps
+-- the first Message-ID.
 INSERT INTO sent_emails (idempotency_key, template, status, message_id, claimed_until)
 VALUES ($1, $2, 'sending', $3, now() + make_interval(secs => $4))
 ON CONFLICT (idempotency_key) DO UPDATE
-SET message_id = EXCLUDED.message_id, claimed_until = EXCLUDED.claimed_until
-WHERE sent_emails.status = 'sending' AND sent_emails.claimed_until < now()
-RETURNING idempotency_key;
+SET claimed_until = EXCLUDED.claimed_until
+WHERE sent_emails.status = 'sending' AND (sent_emails.claimed_until IS NULL OR sent_emails.claimed_until < now())
+RETURNING message_id;
 
 -- name: get-email-status
 SELECT status FROM sent_emails WHERE idempotency_key = $1;
@@ -19,5 +24,7 @@ UPDATE sent_emails SET status = $2, smtp_response = $3, claimed_until = NULL
 WHERE idempotency_key = $1;
 
 -- name: release-email
--- A temporary failure: let the retry claim the key again.
-DELETE FROM sent_emails WHERE idempotency_key = $1 AND status = 'sending';
+-- A temporary failure: the next attempt may claim the key at once. The row
+-- (and its Message-ID) stays, in case the server did take the message before
+-- the connection failed.
+UPDATE sent_emails SET claimed_until = NULL WHERE idempotency_key = $1 AND status = 'sending';

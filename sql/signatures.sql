@@ -1,12 +1,21 @@
--- Signatures and their confirmation tokens.
+-- Signatures, the submissions of the signing form, and confirmation tokens.
+-- A signature is one per action and normalised email. Every submission that
+-- earns an email is kept with the link sent for it; pressing that link's
+-- button applies that submission and confirms the signature.
 
 -- name: insert-signature
--- A second signature with the same email on the same action inserts nothing;
--- the caller then reads the existing one.
-INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (action_id, email) DO NOTHING
-RETURNING id;
+-- A first signature with this email on this action, with its first submission,
+-- in one round trip. Returns nothing when the email already signed: the caller
+-- then asks count-another-notice.
+WITH signature AS (
+  INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (action_id, email) DO NOTHING
+  RETURNING id
+)
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates)
+SELECT id, $3, $4, $5, $6, $7, $8 FROM signature
+RETURNING id, signature_id;
 
 -- name: count-another-notice
 -- Someone signed again with an email that already signed: allow one more
@@ -19,49 +28,102 @@ WHERE s.action_id = $1 AND s.email = $2
        OR (s.confirmed_at IS NULL AND s.last_notice_at < now() - make_interval(days => $4)))
 RETURNING s.id, s.notices_sent, s.confirmed_at IS NOT NULL AS confirmed;
 
+-- name: insert-submission
+-- A later submission for a pending signature: it gets its own link, and only
+-- that link applies it.
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id;
+
+-- name: get-submission-for-notice
+-- What the confirmation email restates: the submission as typed, and where it goes.
+SELECT sub.id AS submission_id, s.id AS signature_id, s.email, s.confirmed_at,
+       sub.name, sub.country, sub.show_name, sub.wants_updates,
+       a.slug AS action_slug, a.title AS action_title
+FROM signature_submissions sub
+JOIN signatures s ON s.id = sub.signature_id
+JOIN actions a ON a.id = s.action_id
+WHERE sub.id = $1;
+
 -- name: get-signature-for-notice
-SELECT s.id, s.email, s.name, s.confirmed_at, a.slug AS action_slug, a.title AS action_title
+-- For "you have already signed" (and confirmation jobs queued before
+-- submissions were kept): the signature as it stands.
+SELECT NULL::bigint AS submission_id, s.id AS signature_id, s.email, s.confirmed_at,
+       s.name, s.country, s.show_name, s.wants_updates,
+       a.slug AS action_slug, a.title AS action_title
 FROM signatures s JOIN actions a ON a.id = s.action_id
 WHERE s.id = $1;
 
 -- name: insert-confirmation-token
-INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at)
-VALUES ($1, $2, now() + make_interval(days => $3));
+INSERT INTO confirmation_tokens (token_hash, signature_id, submission_id, expires_at)
+VALUES ($1, $2, $3, now() + make_interval(days => $4));
 
 -- name: find-token
--- What the confirmation page needs to know about a token, used or not.
-SELECT t.signature_id, t.used_at, t.expires_at < now() AS expired, s.confirmed_at,
+-- What the confirmation page needs to know about a token, used or not, and the
+-- submission it would confirm.
+SELECT t.signature_id, t.submission_id, t.used_at, t.expires_at < now() AS expired, s.confirmed_at,
        a.slug AS action_slug, a.title AS action_title,
-       a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now()) AS action_open
+       a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now()) AS action_open,
+       coalesce(sub.name, s.name) AS name, coalesce(sub.show_name, s.show_name) AS show_name,
+       coalesce(sub.wants_updates, s.wants_updates) AS wants_updates
 FROM confirmation_tokens t
 JOIN signatures s ON s.id = t.signature_id
 JOIN actions a ON a.id = s.action_id
+LEFT JOIN signature_submissions sub ON sub.id = t.submission_id
 WHERE t.token_hash = $1;
 
 -- name: use-token
 -- Single use: only the first caller with a live token gets a row back.
 UPDATE confirmation_tokens SET used_at = now()
 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-RETURNING signature_id;
+RETURNING signature_id, submission_id;
 
--- name: confirm-signature
-UPDATE signatures SET confirmed_at = now()
-WHERE id = $1 AND confirmed_at IS NULL
-RETURNING id;
+-- name: confirm-submission
+-- Applies the submission behind the pressed link to its pending signature and
+-- confirms it; the signature's other submissions (what anyone else typed with
+-- this address) are no longer needed and go. Nothing happens to a signature
+-- that is already confirmed.
+WITH confirmed AS (
+  UPDATE signatures s
+  SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
+      comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates
+  FROM signature_submissions sub
+  WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
+  RETURNING s.id
+), forgotten AS (
+  DELETE FROM signature_submissions WHERE signature_id IN (SELECT id FROM confirmed)
+)
+SELECT id FROM confirmed;
+
+-- name: confirm-signature-as-is
+-- A link sent before submissions were kept confirms the signature as it stands.
+WITH confirmed AS (
+  UPDATE signatures SET confirmed_at = now()
+  WHERE id = $1 AND confirmed_at IS NULL
+  RETURNING id
+), forgotten AS (
+  DELETE FROM signature_submissions WHERE signature_id IN (SELECT id FROM confirmed)
+)
+SELECT id FROM confirmed;
 
 -- name: delete-pending-signature
--- "It wasn't me": the pending signature goes, with its tokens (ON DELETE CASCADE).
+-- "It wasn't me": the pending signature goes, with its submissions and tokens
+-- (ON DELETE CASCADE).
 DELETE FROM signatures WHERE id = $1 AND confirmed_at IS NULL RETURNING id;
 
 -- name: purge-stale-pending-signatures
--- Pending signatures that nobody confirmed within $1 days, with no live link
--- left, are deleted: personal data, possibly typed in by someone else, is not
--- kept for nothing.
+-- A pending signature is kept $1 days after its last link expired, then
+-- deleted with its submissions and tokens: personal data, possibly typed in by
+-- someone else, is not kept for nothing. Its last link was sent at about
+-- last_notice_at and lived $2 days; the token check covers a link that went
+-- out late (the mail queue retries for about a day). signatures_pending_idx.
 DELETE FROM signatures s
-WHERE s.confirmed_at IS NULL AND s.created_at < now() - make_interval(days => $1)
-  AND NOT EXISTS (SELECT 1 FROM confirmation_tokens t WHERE t.signature_id = s.id AND t.expires_at > now());
+WHERE s.confirmed_at IS NULL
+  AND s.last_notice_at < now() - make_interval(days => $1::int + $2::int)
+  AND NOT EXISTS (SELECT 1 FROM confirmation_tokens t
+                  WHERE t.signature_id = s.id AND t.expires_at > now() - make_interval(days => $1));
 
 -- name: purge-dead-tokens
--- Used or expired tokens of confirmed signatures serve only the "already
--- confirmed" page; after $1 days they go too.
+-- Used or expired tokens serve only the "already confirmed" and "expired"
+-- pages; $1 days after they expired they go too. confirmation_tokens_expires_idx.
 DELETE FROM confirmation_tokens WHERE expires_at < now() - make_interval(days => $1);

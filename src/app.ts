@@ -15,6 +15,8 @@ import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
+import { signaturesRoutes } from './signatures/signatures.routes.ts';
+import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
 
 export type AppDeps = {
   config: Config;
@@ -75,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
   // Forms are small; anything bigger is refused with 413 before it is parsed.
-  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50, verify: flagPrototypeKeys }));
+  app.use(refusePrototypeKeys);
   app.use(cookieParser());
 
   app.get('/healthz', async (_req, res) => {
@@ -89,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
+  app.use(signaturesRoutes(deps, http));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
+import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -40,12 +41,12 @@ async function main(): Promise<void> {
     const { pool } = database;
     if (config.demoContent) await loadDemoContent(pool, log);
     const secret = await appSecret(pool, config.appSecret);
-    const queue = await startQueue({ connectionString: database.url, log, supervise: config.runWorkers });
+    const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: config.runWorkers });
     stoppers.push({ name: 'job queue', stop: () => queue.stop() });
     if (config.runWorkers) {
       // Beside the web server, mail takes a smaller share of the event loop than
       // in a worker process of its own: signing is what a surge must not slow.
-      const workers = await startWorkers({ config, db: pool, queue, log, mailConcurrency: 3 });
+      const workers = await startWorkers({ config, db: pool, queue, log, jobs, periodicTasks, concurrency: 3 });
       stoppers.push({ name: 'workers', stop: () => workers.stop() });
     }
 

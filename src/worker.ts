@@ -1,6 +1,7 @@
 // `npm run worker`: the background work alone, for running it apart from the
 // web processes (start those with RUN_WORKERS=false).
 import { loadConfig } from './config.ts';
+import { jobs, periodicTasks } from './features.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { startQueue } from './jobs/queue.ts';
 import { startWorkers } from './jobs/workers.ts';
@@ -14,8 +15,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const database = await openDatabase(config, log);
-  const queue = await startQueue({ connectionString: database.url, log, supervise: true });
-  const workers = await startWorkers({ config, db: database.pool, queue, log });
+  const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: true });
+  const workers = await startWorkers({ config, db: database.pool, queue, log, jobs, periodicTasks });
   log.info('Placard worker running');
   let stopping = false;
   const shutdown = async () => {

@@ -1,7 +1,7 @@
 // Actions as the public sees them: an open action takes signatures; a closed
 // or won one shows its outcome and takes none.
 import type { Queryable } from '../db/pool.ts';
-import { Conflict, NotFound } from '../http/errors.ts';
+import { ActionClosed, NotFound } from '../errors.ts';
 import type { Locale } from '../i18n/index.ts';
 import { countryName } from '../signatures/countries.ts';
 import * as repo from './actions.repo.ts';
@@ -21,7 +21,7 @@ export async function getAction(db: Queryable, slug: string): Promise<repo.Actio
 /** Guard for signing: the action exists and is open. */
 export async function requireOpenAction(db: Queryable, slug: string): Promise<repo.Action> {
   const action = await getAction(db, slug);
-  if (!isOpen(action)) throw new Conflict('actions.closedNotice').leadingTo(`/actions/${action.slug}`, 'actions.seeAction');
+  if (!isOpen(action)) throw new ActionClosed(action.slug);
   return action;
 }
 

@@ -1,14 +1,18 @@
-// The update-counts loop: every few seconds, recount the actions that had
-// confirmations, so no request ever writes a shared counter row. An advisory
-// lock lets one instance count at a time; the others skip that round.
+// The update-counts loop, a periodic task (not a queue job): every
+// COUNT_INTERVAL_MS, recount the actions that had confirmations, so no request
+// ever writes a shared counter row. An advisory lock lets one process count at
+// a time; the others skip that round.
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { every } from '../jobs/every.ts';
-import type { Logger } from '../log.ts';
+import type { PeriodicTask } from '../jobs/job.ts';
 import { tryCountLock, updateStaleCounts } from './actions.repo.ts';
 
-// Every count is recomputed at least this often, whatever happened.
+// Each open action is recounted in full at least this often, whatever happened,
+// so a count that drifted is put right. Closed and won actions take no more
+// confirmations, so their last count stands (they are counted once more if one
+// arrives anyway, e.g. confirmed just before the action closed).
 export const RECONCILE_AFTER_MS = 60_000;
 
+/** One round; the number of actions recounted (0 when another process holds the lock). */
 export async function updateCounts(db: Pool): Promise<number> {
   return withTransaction(db, async (client) => {
     if (!(await tryCountLock(client))) return 0;
@@ -17,7 +21,8 @@ export async function updateCounts(db: Pool): Promise<number> {
   });
 }
 
-/** Runs updateCounts every intervalMs until stopped. */
-export function startCountLoop(options: { db: Pool; intervalMs: number; log: Logger }) {
-  return every(options.intervalMs, () => updateCounts(options.db), (error) => options.log.warn({ err: error }, 'update-counts failed; will retry'));
-}
+export const updateCountsTask: PeriodicTask = {
+  name: 'update-counts',
+  intervalMs: (config) => config.countIntervalMs,
+  run: ({ db }) => updateCounts(db),
+};

@@ -1,17 +1,34 @@
-// The one place errors become responses. Typed errors keep their status and
-// message; client errors raised by Express or its parsers keep their 4xx; the
-// rest is a 500 whose cause is logged and never shown.
+// The one place errors become responses. Domain errors (src/errors.ts) are
+// mapped here to a status, a message and the way onward; HTTP errors keep
+// their status; client errors raised by Express or its parsers keep their 4xx;
+// the rest is a 500 whose cause is logged and never shown.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { ActionClosed, DomainError, Invalid, LinkExpired, LinkUnknown, NotFound } from '../errors.ts';
 import { loggableUrl, type Logger } from '../log.ts';
 import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
-import { AppError, Invalid, NotFound } from './errors.ts';
+import { paths } from '../urls.ts';
+import { HttpError } from './errors.ts';
 
-type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, string>; next?: AppError['next'] };
+type WayOn = { href: string; label: MessageKey };
+type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, MessageKey>; next?: WayOn };
+
+function describeDomainError(error: DomainError): Described {
+  const { code } = error;
+  if (error instanceof Invalid) return { status: 422, code, message: error.summary, fields: error.fields };
+  if (error instanceof ActionClosed) {
+    return { status: 409, code, message: 'actions.closedNotice', next: { href: paths.action(error.actionSlug), label: 'actions.seeAction' } };
+  }
+  if (error instanceof LinkExpired) {
+    return { status: 410, code, message: 'signature.linkExpired', next: { href: paths.action(error.actionSlug), label: 'signature.signAgain' } };
+  }
+  if (error instanceof LinkUnknown) return { status: 404, code, message: 'signature.linkUnknown' };
+  if (error instanceof NotFound) return { status: 404, code, message: 'errors.notFound' };
+  return { status: 500, code: 'server_error', message: 'errors.server' };
+}
 
 function describe(error: unknown): Described {
-  if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.messageKey, fields: error instanceof Invalid ? error.fields : undefined, next: error.next };
-  }
+  if (error instanceof DomainError) return describeDomainError(error);
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.messageKey };
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413) return { status, code: 'payload_too_large', message: 'errors.payloadTooLarge' };
@@ -36,7 +53,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     res.status(problem.status);
     if (problem.status === 429 || problem.status === 503) res.set('Retry-After', '60');
     if (wantsJson(req)) {
-      const fields = problem.fields && Object.fromEntries(Object.entries(problem.fields).map(([field, key]) => [field, translate(locale, key as MessageKey)]));
+      const fields = problem.fields && Object.fromEntries(Object.entries(problem.fields).map(([field, key]) => [field, translate(locale, key)]));
       res.json({ error: { code: problem.code, message, fields } });
       return;
     }

@@ -1,7 +1,8 @@
 // Guards for what arrives in the URL: a bad page number is a 400, a slug that
 // cannot exist is a 404 without touching the database.
 import type { Request } from 'express';
-import { BadRequest, NotFound } from './errors.ts';
+import { NotFound } from '../errors.ts';
+import { BadRequest } from './errors.ts';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_PAGE = 100_000;

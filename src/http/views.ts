@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_LOCALE, formatDate, formatNumber, isMessageKey, translate, type Locale } from '../i18n/index.ts';
+import { pathTo } from '../urls.ts';
 
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
@@ -28,6 +29,8 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('number', function (value: number, options: HelperOptions) {
     return formatNumber(localeOf(options), Number(value) || 0);
   });
+  // {{url "action" slug}}: a page's path from src/urls.ts, the one home of addresses.
+  hbs.registerHelper('url', (name: string, ...args: unknown[]) => pathTo(name, args.slice(0, -1)));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));

@@ -9,7 +9,7 @@ const dictionaries: Record<Locale, Record<string, string>> = { en };
 export type { MessageKey };
 
 export function isMessageKey(key: string): key is MessageKey {
-  return key in en;
+  return Object.hasOwn(en, key);
 }
 
 /** The string for key in locale, with {name} placeholders filled from vars. */

@@ -11,13 +11,13 @@ const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
 // An unconfirmed signature is kept this long after its last link expired.
 export const PENDING_RETENTION_DAYS = 30;
 
-export async function runMaintenance(db: Pool): Promise<void> {
+export async function runMaintenance(db: Pool, linkTtlDays = 7): Promise<void> {
   await pruneRateLimits(db);
-  await purgeStale(db, PENDING_RETENTION_DAYS);
+  await purgeStale(db, PENDING_RETENTION_DAYS, linkTtlDays);
 }
 
-export function startMaintenance(options: { db: Pool; log: Logger; intervalMs?: number }): Loop {
-  return every(options.intervalMs ?? MAINTENANCE_INTERVAL_MS, () => runMaintenance(options.db), (error) =>
+export function startMaintenance(options: { db: Pool; log: Logger; linkTtlDays: number; intervalMs?: number }): Loop {
+  return every(options.intervalMs ?? MAINTENANCE_INTERVAL_MS, () => runMaintenance(options.db, options.linkTtlDays), (error) =>
     options.log.warn({ err: error }, 'maintenance failed; will retry'),
   );
 }

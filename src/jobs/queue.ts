@@ -1,24 +1,16 @@
-// The durable job queue: pg-boss over the same PostgreSQL. Jobs are enqueued
-// on the caller's transaction client, so a job exists exactly when the row that
-// caused it was committed.
+// The durable job queue: pg-boss over the same PostgreSQL, with a queue for
+// each job that a feature registers. Jobs are enqueued on the caller's
+// transaction client, so a job exists exactly when the row that caused it was
+// committed.
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
 import type { Logger } from '../log.ts';
+import type { AnyJobDefinition, JobName, JobPayloads, RetryPolicy } from './job.ts';
 
-/** Every job the app knows, with its payload. Jobs are verbs. */
-export type JobPayloads = {
-  'send-confirmation': { signatureId: number; notice: 'confirm' | 'already-signed'; sequence: number };
-};
-export type JobName = keyof JobPayloads;
-
-export type RetryPolicy = { retryLimit: number; retryDelay: number; retryBackoff: boolean; expireInSeconds: number };
-
-// Mail: back off from 5 s, doubling, for about a day; a job running longer than
-// two minutes is presumed dead and retried.
-export const DEFAULT_RETRY: RetryPolicy = { retryLimit: 14, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 };
-
-export const JOB_NAMES: JobName[] = ['send-confirmation'];
+// Mail-like work: back off from 5 s, doubling, for about a day; a job running
+// longer than two minutes is presumed dead and retried.
+export const MAIL_RETRY: RetryPolicy = { retryLimit: 14, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 };
 
 export type Queue = {
   boss: PgBoss;
@@ -41,11 +33,13 @@ function preparedName(text: string): string {
 export async function startQueue(options: {
   connectionString: string;
   log: Logger;
+  /** The jobs that features register (src/features.ts): each gets its queue and retry policy. */
+  jobs: readonly AnyJobDefinition[];
+  /** Overrides every job's policy (tests retry quickly). */
   retry?: Partial<RetryPolicy>;
   /** Run pg-boss's maintenance (expiry of stuck jobs, archiving) in this process. */
   supervise: boolean;
 }): Promise<Queue> {
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
   const boss = new PgBoss({
     connectionString: options.connectionString,
     max: 4,
@@ -57,10 +51,11 @@ export async function startQueue(options: {
   });
   boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'));
   await boss.start();
-  for (const name of JOB_NAMES) {
+  for (const job of options.jobs) {
+    const policy = { name: job.name, ...job.retry, ...options.retry };
     // createQueue is idempotent; updateQueue keeps the policy in step with the code.
-    await boss.createQueue(name, { name, ...retry });
-    await boss.updateQueue(name, { name, ...retry });
+    await boss.createQueue(job.name, policy);
+    await boss.updateQueue(job.name, policy);
   }
   return {
     boss,

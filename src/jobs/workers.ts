@@ -1,15 +1,15 @@
-// Starts what works in the background: the job handlers, the update-counts
-// loop and maintenance. Runs inside the web process by default (RUN_WORKERS)
+// Starts what works in the background: the handlers of the jobs and the
+// periodic tasks that features register (src/features.ts), and maintenance. Runs inside the web process by default (RUN_WORKERS)
 // or alone as `npm run worker`.
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
-import { startCountLoop } from '../actions/counts.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createEmailRenderer } from '../mail/templates.ts';
-import { sendConfirmation } from '../signatures/send-confirmation.job.ts';
+import { every } from './every.ts';
+import type { AnyJobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContext } from './job.ts';
 import { startMaintenance } from './maintenance.ts';
-import type { JobName, JobPayloads, Queue } from './queue.ts';
+import type { Queue } from './queue.ts';
 
 export type Workers = { stop: () => Promise<void> };
 
@@ -82,31 +82,37 @@ export async function startWorkers(options: {
   db: Pool;
   queue: Queue;
   log: Logger;
+  jobs: readonly AnyJobDefinition[];
+  periodicTasks: readonly PeriodicTask[];
   mailer?: Mailer;
-  /** How many emails are sent side by side in this process. */
-  mailConcurrency?: number;
+  /** How many jobs of each name run side by side in this process (beside a web server, fewer). */
+  concurrency?: number;
   pollingIntervalSeconds?: number;
 }): Promise<Workers> {
   const { config, db, queue, log } = options;
-  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log });
-  const deps = { db, mailer, renderEmail: createEmailRenderer(), config, log };
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, env: config.env, log });
+  const context: WorkerContext = { db, mailer, renderEmail: createEmailRenderer(), config, log };
 
-  const confirmations = runJobs({
-    queue,
-    name: 'send-confirmation',
-    concurrency: options.mailConcurrency ?? 10,
-    idleMs: (options.pollingIntervalSeconds ?? 1) * 1000,
-    handler: (data) => sendConfirmation(deps, data),
-    log,
-  });
-  const counts = startCountLoop({ db, intervalMs: config.countIntervalMs, log });
-  const maintenance = startMaintenance({ db, log });
+  const jobRunners = options.jobs.map((job) =>
+    runJobs({
+      queue,
+      name: job.name,
+      concurrency: options.concurrency ?? 10,
+      idleMs: (options.pollingIntervalSeconds ?? 1) * 1000,
+      handler: (data) => job.handler(context, data),
+      log,
+    }),
+  );
+  const loops = options.periodicTasks.map((task) =>
+    every(task.intervalMs(config), () => task.run(context), (error) => log.warn({ err: error, task: task.name }, 'periodic task failed; will retry')),
+  );
+  const maintenance = startMaintenance({ db, log, linkTtlDays: config.confirmationTtlDays });
 
   return {
     async stop() {
-      await counts.stop();
+      await Promise.all(loops.map((loop) => loop.stop()));
       await maintenance.stop();
-      await confirmations.stop();
+      await Promise.all(jobRunners.map((runner) => runner.stop()));
       mailer.close();
     },
   };

@@ -1,6 +1,9 @@
 // Sends email. With SMTP_URL it goes through that server; without it, each
 // message is written to DATA_DIR/mail as an .eml file a developer can open,
-// and its links are logged.
+// and in development one plain line per message (recipient, subject, links)
+// is printed for the person at the terminal to open. Production requires
+// SMTP_URL, so no link and no address is ever printed there; the structured
+// log never gets either.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -19,29 +22,37 @@ export type SendResult = { response: string };
 /** A failure worth retrying (4xx, no connection) or not (5xx). */
 export class SmtpError extends Error {
   constructor(
-    message: string,
     readonly permanent: boolean,
+    /** The reply code (e.g. 450, 550) or the connection error's code (ECONNREFUSED). */
+    readonly code: string,
+    /** The server's reply, with any email address in it cut out. */
     readonly response: string,
   ) {
-    super(message);
+    super(`SMTP ${permanent ? 'rejected' : 'unavailable'}: ${response}`);
   }
+}
+
+/** Cuts email addresses out of a text (SMTP replies often repeat the recipient's). */
+export function redactAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '[address]');
 }
 
 export type Mailer = { send(email: OutgoingEmail): Promise<SendResult>; close(): void };
 
 function classify(error: unknown): SmtpError {
   const e = error as { responseCode?: number; response?: string; code?: string; command?: string; message?: string };
-  const response = e.response ?? e.code ?? e.message ?? 'unknown error';
+  const response = redactAddresses(String(e.response ?? e.code ?? e.message ?? 'unknown error'));
+  const code = typeof e.responseCode === 'number' ? String(e.responseCode) : (e.code ?? 'unknown');
   // Permanent: a 5xx refusal of this recipient or this message. A 5xx at login
   // or for our sender address is our misconfiguration, not the recipient's:
   // retry, so that fixing the setting lets the mail through. Everything else
   // (4xx, refused, timed out) is temporary too.
   const aboutThisMessage = e.code !== 'EAUTH' && !/^(AUTH|MAIL FROM|EHLO|HELO|STARTTLS)/i.test(e.command ?? '');
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && aboutThisMessage;
-  return new SmtpError(`SMTP ${permanent ? 'rejected' : 'unavailable'}: ${response}`, permanent, String(response));
+  return new SmtpError(permanent, code, response);
 }
 
-export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; log: Logger }): Mailer {
+export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; env?: 'development' | 'production' | 'test'; log: Logger }): Mailer {
   const { log } = options;
   if (options.smtpUrl) {
     // Fail fast, so that the job retries later instead of holding a worker; and
@@ -73,9 +84,14 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);
       await fs.writeFile(file, info.message as Buffer);
-      const links = [...email.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
-      log.info({ to: email.to.address, subject: email.subject, file, links }, 'email kept for development (no SMTP_URL)');
-      return { response: `written to ${file}` };
+      if (options.env === 'development') {
+        // For the person trying Placard: one line to read and a link to open. Not the
+        // structured log, which never holds an address or a token.
+        const links = [...email.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
+        process.stdout.write(`[development mail, no SMTP_URL] to ${email.to.address}: "${email.subject}" ${links.join(' ')}\n`);
+      }
+      log.info({ file: path.basename(file) }, 'email kept in DATA_DIR/mail (no SMTP_URL)');
+      return { response: 'kept in a file' };
     },
     close: () => undefined,
   };

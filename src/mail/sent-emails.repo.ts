@@ -7,14 +7,15 @@ const sql = loadQueries('mail.sql', ['claim-email', 'get-email-status', 'finish-
 // Longer than any send can take (the SMTP timeouts add up to under a minute).
 const CLAIM_LEASE_SECONDS = 300;
 
-export type Claim = 'claimed' | 'done' | 'busy';
+/** 'claimed': send it now, under messageId; 'done': sent or failed for good already; 'busy': another worker is sending it. */
+export type Claim = { state: 'claimed'; messageId: string } | { state: 'done' } | { state: 'busy' };
 
-/** 'claimed': send it now; 'done': sent or failed for good already; 'busy': another worker is sending it. */
+/** Claims the key; `messageId` is used unless an earlier claim of the key chose one. */
 export async function claimEmail(db: Queryable, key: string, template: string, messageId: string): Promise<Claim> {
-  const claimed = await db.query({ ...sql['claim-email'], values: [key, template, messageId, CLAIM_LEASE_SECONDS] });
-  if (claimed.rowCount) return 'claimed';
+  const claimed = await db.query<{ message_id: string }>({ ...sql['claim-email'], values: [key, template, messageId, CLAIM_LEASE_SECONDS] });
+  if (claimed.rows[0]) return { state: 'claimed', messageId: claimed.rows[0].message_id };
   const status = (await db.query<{ status: string }>({ ...sql['get-email-status'], values: [key] })).rows[0]?.status;
-  return status === 'sent' || status === 'failed' ? 'done' : 'busy';
+  return status === 'sent' || status === 'failed' ? { state: 'done' } : { state: 'busy' };
 }
 
 export async function finishEmail(db: Queryable, key: string, status: 'sent' | 'failed', response: string): Promise<void> {

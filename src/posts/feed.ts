@@ -1,21 +1,22 @@
 // The Atom feed of published posts, built with the `feed` package.
 import { Feed } from 'feed';
+import { absolute, paths } from '../urls.ts';
 import type { FeedPost } from './posts.repo.ts';
 
 export function buildAtomFeed(options: { baseUrl: string; title: string; subtitle: string; posts: FeedPost[] }): string {
   const { baseUrl, posts } = options;
   const feed = new Feed({
-    id: `${baseUrl}/`,
+    id: absolute(baseUrl, paths.home()),
     title: options.title,
     description: options.subtitle,
-    link: `${baseUrl}/`,
+    link: absolute(baseUrl, paths.home()),
     language: 'en',
     copyright: '',
     updated: posts[0] ? new Date(posts[0].updated_at) : new Date(0),
-    feedLinks: { atom: `${baseUrl}/feed.xml` },
+    feedLinks: { atom: absolute(baseUrl, paths.feed()) },
   });
   for (const post of posts) {
-    const url = `${baseUrl}/posts/${post.slug}`;
+    const url = absolute(baseUrl, paths.post(post.slug));
     feed.addItem({
       id: url,
       link: url,

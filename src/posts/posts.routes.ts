@@ -8,17 +8,18 @@ import { translate } from '../i18n/index.ts';
 import { buildAtomFeed } from './feed.ts';
 import * as posts from './posts.service.ts';
 import * as repo from './posts.repo.ts';
+import { paths, routes } from '../urls.ts';
 
 export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db, config } = deps;
 
-  router.get('/', async (req: Request, res: Response) => {
+  router.get(routes.home, async (req: Request, res: Response) => {
     const page = await posts.listPublished(db, pageNumber(req));
-    res.render('posts/index', { page, pageUrl: '/' });
+    res.render('posts/index', { page, pageUrl: paths.home() });
   });
 
-  router.get('/posts/:slug', async (req: Request, res: Response) => {
+  router.get(routes.post, async (req: Request, res: Response) => {
     const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
     const actions = await viewActionsOfPost(db, post.id, res.locals.locale);
     // A token (and its cookie) only where there is a form: the most read page of a
@@ -36,25 +37,25 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
     });
   });
 
-  router.get('/authors/:slug', async (req: Request, res: Response) => {
+  router.get(routes.author, async (req: Request, res: Response) => {
     const result = await posts.listByAuthor(db, requireSlug(req.params.slug), pageNumber(req));
     res.render('posts/author', {
       title: translate(res.locals.locale, 'posts.allBy', { author: result.author.name }),
       ...result,
-      pageUrl: `/authors/${result.author.slug}`,
+      pageUrl: paths.author(result.author.slug),
     });
   });
 
-  router.get('/tags/:slug', async (req: Request, res: Response) => {
+  router.get(routes.tag, async (req: Request, res: Response) => {
     const result = await posts.listByTag(db, requireSlug(req.params.slug), pageNumber(req));
     res.render('posts/tag', {
       title: translate(res.locals.locale, 'posts.tagged', { tag: result.tag.name }),
       ...result,
-      pageUrl: `/tags/${result.tag.slug}`,
+      pageUrl: paths.tag(result.tag.slug),
     });
   });
 
-  router.get('/feed.xml', async (_req: Request, res: Response) => {
+  router.get(routes.feed, async (_req: Request, res: Response) => {
     const site = translate(res.locals.locale, 'site.name');
     const xml = buildAtomFeed({
       baseUrl: config.baseUrl,

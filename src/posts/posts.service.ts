@@ -1,6 +1,6 @@
 // Publishing: what the public pages of posts, authors and tags show.
 import type { Pool, Queryable } from '../db/pool.ts';
-import { NotFound } from '../http/errors.ts';
+import { NotFound } from '../errors.ts';
 import { deriveExcerpt, renderMarkdown } from './markdown.ts';
 import * as repo from './posts.repo.ts';
 

@@ -1,18 +1,32 @@
-// The send-confirmation job: one email to one signer, either the confirmation
-// link or "you have already signed". Idempotent by key: the key is claimed
-// before sending, so neither a retried job nor a second worker sends it again.
-// A fresh token is made at send time, so the token itself is never stored, not
+// The send-confirmation job: one email to one signer, either the link that
+// confirms one submission of the form (restating what it confirms), or "you
+// have already signed". Sent at most once per key (src/mail/send-once.ts). A
+// fresh token is made at send time, so the token itself is never stored, not
 // even in the job's data.
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
-import type { JobPayloads } from '../jobs/queue.ts';
+import { defineJob, type WorkerContext } from '../jobs/job.ts';
+import { MAIL_RETRY } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
-import { SmtpError, type Mailer } from '../mail/mailer.ts';
-import * as sentEmails from '../mail/sent-emails.repo.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { sendOnce, type SendOutcome } from '../mail/send-once.ts';
 import type { EmailRenderer } from '../mail/templates.ts';
+import { absolute, paths } from '../urls.ts';
+import { countryName } from './countries.ts';
 import * as repo from './signatures.repo.ts';
 import { newToken } from './tokens.ts';
+
+export type SendConfirmationData =
+  | { notice: 'confirm'; submissionId: number }
+  | { notice: 'already-signed'; signatureId: number; sequence: number }
+  // Queued before submissions were kept: confirms the signature as it stands.
+  | { notice: 'confirm'; signatureId: number; sequence: number; submissionId?: undefined };
+
+declare module '../jobs/job.ts' {
+  interface JobPayloads {
+    'send-confirmation': SendConfirmationData;
+  }
+}
 
 export type MailJobDeps = {
   db: Pool;
@@ -22,60 +36,45 @@ export type MailJobDeps = {
   log: Logger;
 };
 
-export async function sendConfirmation(deps: MailJobDeps, data: JobPayloads['send-confirmation']): Promise<'sent' | 'skipped' | 'failed'> {
-  const { db, config, log } = deps;
-  const key = `${data.notice}:${data.signatureId}:${data.sequence}`;
-  const signature = await repo.getSignatureForNotice(db, data.signatureId);
-  // Removed ("it wasn't me") or already confirmed since: nothing to ask for.
-  if (!signature || (data.notice === 'confirm' && signature.confirmed_at)) return 'skipped';
+function idempotencyKey(data: SendConfirmationData): string {
+  if (data.notice === 'confirm' && data.submissionId !== undefined) return `confirm-submission:${data.submissionId}`;
+  return `${data.notice}:${data.signatureId}:${data.sequence}`;
+}
+
+export async function sendConfirmation(deps: MailJobDeps, data: SendConfirmationData): Promise<SendOutcome> {
+  const { db, config } = deps;
+  const notice = data.notice === 'confirm' && data.submissionId !== undefined
+    ? await repo.getSubmissionForNotice(db, data.submissionId)
+    : await repo.getSignatureForNotice(db, data.signatureId);
+  // Removed ("it wasn't me", purged) or already confirmed since: nothing to ask for.
+  if (!notice || (data.notice === 'confirm' && notice.confirmed_at)) return 'skipped';
   const template = data.notice === 'confirm' ? 'confirm-signature' : 'already-signed';
-  // Random, so that no two messages share an id (mail services drop repeats) and ids reveal no counts.
-  const messageId = `<${randomBytes(12).toString('hex')}@${new URL(config.baseUrl).hostname}>`;
-  const claim = await sentEmails.claimEmail(db, key, template, messageId);
-  if (claim === 'done') return 'skipped';
-  if (claim === 'busy') throw new Error(`email ${key} is being sent by another worker; will check again`);
 
-  let response: string;
-  try {
-    response = await composeAndSend(deps, signature, template, data.notice === 'confirm', messageId);
-  } catch (error) {
-    if (error instanceof SmtpError && error.permanent) {
-      await sentEmails.finishEmail(db, key, 'failed', error.response);
-      // The reply's code only: the rest often repeats the address.
-      log.warn({ key, code: error.response.slice(0, 3) }, 'email rejected for good; not retrying');
-      return 'failed';
+  return sendOnce({ db, mailer: deps.mailer, log: deps.log, baseUrl: config.baseUrl }, idempotencyKey(data), template, async () => {
+    const context = {
+      locale: 'en' as const,
+      action: notice.action_title,
+      actionUrl: absolute(config.baseUrl, paths.action(notice.action_slug)),
+      days: config.confirmationTtlDays,
+      // What pressing the button will confirm, as this submission typed it.
+      pledge: { name: notice.name, country: countryName('en', notice.country), showName: notice.show_name, wantsUpdates: notice.wants_updates },
+      confirmUrl: '',
+      cancelUrl: '',
+    };
+    if (template === 'confirm-signature') {
+      const { token, hash } = newToken();
+      await repo.insertConfirmationToken(db, hash, notice.signature_id, notice.submission_id, config.confirmationTtlDays);
+      context.confirmUrl = absolute(config.baseUrl, paths.confirm(token));
+      context.cancelUrl = absolute(config.baseUrl, paths.cancel(token));
     }
-    await sentEmails.releaseEmail(db, key);
-    throw error; // temporary: the queue retries with back-off
-  }
-  await sentEmails.finishEmail(db, key, 'sent', response);
-  return 'sent';
+    const { subject, html, text } = deps.renderEmail(template, context);
+    // No display name: what a stranger typed stays out of the headers.
+    return { to: { name: '', address: notice.email }, subject, html, text };
+  });
 }
 
-async function composeAndSend(
-  deps: MailJobDeps,
-  signature: repo.SignatureForNotice,
-  template: 'confirm-signature' | 'already-signed',
-  withLink: boolean,
-  messageId: string,
-): Promise<string> {
-  const { config } = deps;
-  const context = {
-    locale: 'en' as const,
-    name: signature.name,
-    action: signature.action_title,
-    actionUrl: `${config.baseUrl}/actions/${signature.action_slug}`,
-    days: config.confirmationTtlDays,
-    confirmUrl: '',
-    cancelUrl: '',
-  };
-  if (withLink) {
-    const { token, hash } = newToken();
-    await repo.insertConfirmationToken(deps.db, hash, signature.id, config.confirmationTtlDays);
-    context.confirmUrl = `${config.baseUrl}/confirm/${token}`;
-    context.cancelUrl = `${config.baseUrl}/cancel/${token}`;
-  }
-  const { subject, html, text } = deps.renderEmail(template, context);
-  const result = await deps.mailer.send({ to: { name: signature.name, address: signature.email }, subject, html, text, messageId });
-  return result.response;
-}
+export const sendConfirmationJob = defineJob({
+  name: 'send-confirmation',
+  retry: MAIL_RETRY,
+  handler: (context: WorkerContext, data) => sendConfirmation(context, data),
+});

@@ -1,4 +1,4 @@
-// SQL for signatures and confirmation tokens (sql/signatures.sql).
+// SQL for signatures, their submissions and confirmation tokens (sql/signatures.sql).
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { SignatureInput } from './signatures.schema.ts';
@@ -6,22 +6,28 @@ import type { SignatureInput } from './signatures.schema.ts';
 const sql = loadQueries('signatures.sql', [
   'insert-signature',
   'count-another-notice',
+  'insert-submission',
+  'get-submission-for-notice',
   'get-signature-for-notice',
   'insert-confirmation-token',
   'find-token',
   'use-token',
-  'confirm-signature',
+  'confirm-submission',
+  'confirm-signature-as-is',
   'delete-pending-signature',
   'purge-stale-pending-signatures',
   'purge-dead-tokens',
 ]);
 
-/** The new signature's id, or undefined when this email already signed this action. */
-export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput): Promise<number | undefined> {
-  const result = await db.query<{ id: number }>({ ...sql['insert-signature'], values: [
+export type NewSubmission = { submissionId: number; signatureId: number };
+
+/** A first signature of this email on this action, with its first submission; undefined when the email already signed. */
+export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput): Promise<NewSubmission | undefined> {
+  const result = await db.query<{ id: number; signature_id: number }>({ ...sql['insert-signature'], values: [
     actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates,
   ] });
-  return result.rows[0]?.id;
+  const row = result.rows[0];
+  return row && { submissionId: row.id, signatureId: row.signature_id };
 }
 
 export type NoticeAllowance = { id: number; notices_sent: number; confirmed: boolean };
@@ -30,51 +36,81 @@ export async function countAnotherNotice(db: Queryable, actionId: number, email:
   return (await db.query<NoticeAllowance>({ ...sql['count-another-notice'], values: [actionId, email, maxNotices, linkTtlDays] })).rows[0];
 }
 
-export type SignatureForNotice = {
-  id: number;
+export async function insertSubmission(db: Queryable, signatureId: number, s: SignatureInput): Promise<number> {
+  const result = await db.query<{ id: number }>({ ...sql['insert-submission'], values: [
+    signatureId, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates,
+  ] });
+  return result.rows[0]!.id;
+}
+
+/** What an email about a signature says, and to whom. */
+export type Notice = {
+  /** The submission a confirmation link would apply; null for "already signed". */
+  submission_id: number | null;
+  signature_id: number;
   email: string;
-  name: string;
   confirmed_at: Date | null;
+  name: string;
+  country: string;
+  show_name: boolean;
+  wants_updates: boolean;
   action_slug: string;
   action_title: string;
 };
 
-export async function getSignatureForNotice(db: Queryable, id: number): Promise<SignatureForNotice | undefined> {
-  return (await db.query<SignatureForNotice>({ ...sql['get-signature-for-notice'], values: [id] })).rows[0];
+export async function getSubmissionForNotice(db: Queryable, submissionId: number): Promise<Notice | undefined> {
+  return (await db.query<Notice>({ ...sql['get-submission-for-notice'], values: [submissionId] })).rows[0];
 }
 
-export async function insertConfirmationToken(db: Queryable, hash: Buffer, signatureId: number, ttlDays: number): Promise<void> {
-  await db.query({ ...sql['insert-confirmation-token'], values: [hash, signatureId, ttlDays] });
+export async function getSignatureForNotice(db: Queryable, signatureId: number): Promise<Notice | undefined> {
+  return (await db.query<Notice>({ ...sql['get-signature-for-notice'], values: [signatureId] })).rows[0];
+}
+
+export async function insertConfirmationToken(db: Queryable, hash: Buffer, signatureId: number, submissionId: number | null, ttlDays: number): Promise<void> {
+  await db.query({ ...sql['insert-confirmation-token'], values: [hash, signatureId, submissionId, ttlDays] });
 }
 
 export type TokenState = {
   signature_id: number;
+  submission_id: number | null;
   used_at: Date | null;
   expired: boolean;
   confirmed_at: Date | null;
   action_slug: string;
   action_title: string;
   action_open: boolean;
+  name: string;
+  show_name: boolean;
+  wants_updates: boolean;
 };
 
 export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState | undefined> {
   return (await db.query<TokenState>({ ...sql['find-token'], values: [hash] })).rows[0];
 }
 
-export async function useToken(db: Queryable, hash: Buffer): Promise<number | undefined> {
-  return (await db.query<{ signature_id: number }>({ ...sql['use-token'], values: [hash] })).rows[0]?.signature_id;
+export async function useToken(db: Queryable, hash: Buffer): Promise<{ signatureId: number; submissionId: number | null } | undefined> {
+  const row = (await db.query<{ signature_id: number; submission_id: number | null }>({ ...sql['use-token'], values: [hash] })).rows[0];
+  return row && { signatureId: row.signature_id, submissionId: row.submission_id };
 }
 
-export async function confirmSignature(db: Queryable, id: number): Promise<boolean> {
-  return ((await db.query({ ...sql['confirm-signature'], values: [id] })).rowCount ?? 0) > 0;
+/** Confirms a pending signature with the submission behind the link (or as it stands, for a link from before submissions were kept). */
+export async function confirmSignature(db: Queryable, signatureId: number, submissionId: number | null): Promise<boolean> {
+  const query = submissionId === null
+    ? { ...sql['confirm-signature-as-is'], values: [signatureId] }
+    : { ...sql['confirm-submission'], values: [signatureId, submissionId] };
+  return ((await db.query(query)).rowCount ?? 0) > 0;
 }
 
 export async function deletePendingSignature(db: Queryable, id: number): Promise<boolean> {
   return ((await db.query({ ...sql['delete-pending-signature'], values: [id] })).rowCount ?? 0) > 0;
 }
 
-/** Deletes what is no longer needed: unconfirmed signatures and old tokens. */
-export async function purgeStale(db: Queryable, afterDays: number): Promise<void> {
-  await db.query({ ...sql['purge-stale-pending-signatures'], values: [afterDays] });
-  await db.query({ ...sql['purge-dead-tokens'], values: [afterDays] });
+/**
+ * Deletes what is no longer needed: pending signatures `retentionDays` after
+ * their last link expired (links live `linkTtlDays`), and tokens
+ * `retentionDays` after they expired.
+ */
+export async function purgeStale(db: Queryable, retentionDays: number, linkTtlDays: number): Promise<void> {
+  await db.query({ ...sql['purge-stale-pending-signatures'], values: [retentionDays, linkTtlDays] });
+  await db.query({ ...sql['purge-dead-tokens'], values: [retentionDays] });
 }

@@ -1,14 +1,18 @@
 // The signing form, validated and normalised apart from storage (as in
 // e-petitions' SignatureCreator). Each failure names its field and a message key.
 import { z } from 'zod';
-import { Invalid, type FieldErrors } from '../http/errors.ts';
+import { Invalid, type FieldErrors } from '../errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { isCountryCode } from './countries.ts';
 
-// No control characters: they have no place in a name and could break a mail header.
-const NO_CONTROL = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
-// A comment may have line breaks and tabs, but no other control character (PostgreSQL refuses NUL).
-const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r])*$/u;
+// No control or format characters: they have no place in a name, could break a
+// mail header, and bidirectional overrides (U+202A-E, U+2066-9), invisible tag
+// characters (U+E0000 block) and the like could disguise what a name says.
+// Zero-width non-joiner and joiner (U+200C, U+200D) are the exception: Persian
+// and Indic scripts need them to spell names, and emoji sequences use them.
+const NO_CONTROL = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|\u200C|\u200D)*$/u;
+// A comment may also have line breaks and tabs (PostgreSQL refuses NUL).
+const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r]|\u200C|\u200D)*$/u;
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal('yes')])
   .optional()
@@ -62,7 +66,7 @@ function fieldMessage(message: string): MessageKey {
 }
 
 export function parseSignature(body: unknown): SignatureInput {
-  const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const raw = asFields(body);
   // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
   const fields: FieldErrors = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -88,7 +92,18 @@ export function parseSignature(body: unknown): SignatureInput {
   };
 }
 
+/** True when the hidden field was filled in: a bot, not a person. */
 export function isHoneypotFilled(body: unknown): boolean {
-  const value = (body as Record<string, unknown> | undefined)?.[HONEYPOT_FIELD];
+  const value = asFields(body)[HONEYPOT_FIELD];
   return typeof value === 'string' && value.trim() !== '';
+}
+
+/** What the form shows again when it comes back with mistakes: the values as typed. */
+export function formValues(body: unknown): Record<string, unknown> {
+  const fields = asFields(body);
+  return { ...fields, showName: fields.show_name !== undefined, wantsUpdates: fields.wants_updates !== undefined };
+}
+
+function asFields(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 }

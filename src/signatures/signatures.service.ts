@@ -1,10 +1,12 @@
 // Signing and confirming. A signature is stored pending and counts only once
-// its email is confirmed; the confirmation email is a job enqueued in the same
-// transaction. What the signer is told never reveals whether the email had
-// signed before: only the mailbox owner learns that.
+// its email is confirmed; each submission of the form that earns an email is
+// kept with the link sent for it, so the mailbox owner confirms what they sent,
+// never what someone else typed first with their address. The confirmation
+// email is a job enqueued in the same transaction. What the signer is told
+// never reveals whether the email had signed before: only the mailbox learns that.
 import type { Config } from '../config.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { Conflict, Gone, NotFound } from '../http/errors.ts';
+import { ActionClosed, LinkExpired, LinkUnknown } from '../errors.ts';
 import type { Queue } from '../jobs/queue.ts';
 import type { Action } from '../actions/actions.repo.ts';
 import * as repo from './signatures.repo.ts';
@@ -15,32 +17,36 @@ export type SigningDeps = { db: Pool; queue: Pick<Queue, 'enqueue'>; config: Pic
 
 export async function sign(deps: SigningDeps, action: Action, input: SignatureInput): Promise<void> {
   await withTransaction(deps.db, async (client) => {
-    const id = await repo.insertSignature(client, action.id, input);
-    if (id !== undefined) {
-      await deps.queue.enqueue(client, 'send-confirmation', { signatureId: id, notice: 'confirm', sequence: 1 });
+    const first = await repo.insertSignature(client, action.id, input);
+    if (first) {
+      await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm', submissionId: first.submissionId });
       return;
     }
-    // Signed before: tell the mailbox (confirm again, or "already signed"), a bounded number of times.
+    // Signed before: tell the mailbox, a bounded number of times. A pending
+    // signature gets a link for this submission; a confirmed one, "already signed".
     const { confirmationMaxResends, confirmationTtlDays } = deps.config;
     const allowance = await repo.countAnotherNotice(client, action.id, input.email, 1 + confirmationMaxResends, confirmationTtlDays);
-    if (allowance) {
-      await deps.queue.enqueue(client, 'send-confirmation', {
-        signatureId: allowance.id,
-        notice: allowance.confirmed ? 'already-signed' : 'confirm',
-        sequence: allowance.notices_sent,
-      });
+    if (!allowance) return;
+    if (allowance.confirmed) {
+      await deps.queue.enqueue(client, 'send-confirmation', { notice: 'already-signed', signatureId: allowance.id, sequence: allowance.notices_sent });
+    } else {
+      const submissionId = await repo.insertSubmission(client, allowance.id, input);
+      await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm', submissionId });
     }
   });
 }
 
+/** What a link's page restates before its button is pressed. */
+export type Pledge = { name: string; showName: boolean; wantsUpdates: boolean };
+
 export type TokenPage =
-  | { state: 'ready'; actionSlug: string; actionTitle: string }
+  | { state: 'ready'; actionSlug: string; actionTitle: string; pledge: Pledge }
   | { state: 'confirmed'; actionSlug: string; actionTitle: string };
 
 async function findToken(db: Pool, token: unknown): Promise<repo.TokenState> {
-  if (!isWellFormedToken(token)) throw new NotFound('signature.linkUnknown');
+  if (!isWellFormedToken(token)) throw new LinkUnknown();
   const found = await repo.findToken(db, hashToken(token));
-  if (!found) throw new NotFound('signature.linkUnknown');
+  if (!found) throw new LinkUnknown();
   return found;
 }
 
@@ -55,25 +61,24 @@ export async function inspectToken(db: Pool, token: unknown): Promise<TokenPage>
   const found = await findToken(db, token);
   const action = { actionSlug: found.action_slug, actionTitle: found.action_title };
   if (found.confirmed_at) return { state: 'confirmed', ...action };
-  const actionUrl = `/actions/${found.action_slug}`;
-  if (found.used_at || found.expired) throw new Gone('signature.linkExpired').leadingTo(actionUrl, 'signature.signAgain');
+  if (found.used_at || found.expired) throw new LinkExpired(found.action_slug);
   // A closed or won action takes no more signatures, confirmations included.
-  if (!found.action_open) throw new Conflict('actions.closedNotice').leadingTo(actionUrl, 'actions.seeAction');
-  return { state: 'ready', ...action };
+  if (!found.action_open) throw new ActionClosed(found.action_slug);
+  return { state: 'ready', ...action, pledge: { name: found.name, showName: found.show_name, wantsUpdates: found.wants_updates } };
 }
 
-/** Confirms the signature behind a token; the token is used up. Returns the action's slug. */
+/** Confirms the signature behind a token with the submission it was sent for; the token is used up. */
 export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: string }> {
   const page = await inspectToken(db, token);
   if (page.state === 'confirmed') return { actionSlug: page.actionSlug };
   const hash = hashToken(token as string);
   const confirmed = await withTransaction(db, async (client) => {
-    const signatureId = await repo.useToken(client, hash);
-    if (signatureId === undefined) return undefined;
-    await repo.confirmSignature(client, signatureId);
-    return signatureId;
+    const used = await repo.useToken(client, hash);
+    if (!used) return false;
+    await repo.confirmSignature(client, used.signatureId, used.submissionId);
+    return true;
   });
-  if (confirmed === undefined) {
+  if (!confirmed) {
     // Lost a race with another press of the button, or the link expired meanwhile.
     const again = await inspectToken(db, token);
     return { actionSlug: again.actionSlug };
@@ -81,7 +86,7 @@ export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: s
   return { actionSlug: page.actionSlug };
 }
 
-/** "It wasn't me": removes a pending signature. A confirmed one stays. */
+/** "It wasn't me": removes a pending signature with everything submitted for it. A confirmed one stays. */
 export async function cancel(db: Pool, token: unknown): Promise<{ removed: boolean; actionSlug: string; actionTitle: string }> {
   const found = await findToken(db, token);
   const removed = found.confirmed_at ? false : await repo.deletePendingSignature(db, found.signature_id);

@@ -3,6 +3,7 @@
 import type { Express } from 'express';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { jobs, periodicTasks } from '../../src/features.ts';
 import { startQueue, type Queue } from '../../src/jobs/queue.ts';
 import { startWorkers, type Workers } from '../../src/jobs/workers.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
@@ -42,10 +43,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const queue = await startQueue({
     connectionString: db.url,
     log,
+    jobs,
     supervise: false,
     retry: { retryDelay: options.retryDelaySeconds ?? 1, retryBackoff: false },
   });
-  const workers = options.workers ? await startWorkers({ config, db: db.pool, queue, log, pollingIntervalSeconds: 0.5 }) : undefined;
+  const workers = options.workers ? await startTestWorkers({ config, db, queue, log }) : undefined;
   const app = createApp({ config, db: db.pool, log, queue, secret: config.appSecret! });
   return {
     app,
@@ -60,4 +62,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await db.drop();
     },
   };
+}
+
+/** The real workers of every feature, polling quickly, on a test app's database and queue (or another queue on it). */
+export function startTestWorkers(t: Pick<TestApp, 'config' | 'db' | 'queue' | 'log'>, queue: Queue = t.queue): Promise<Workers> {
+  return startWorkers({ config: t.config, db: t.db.pool, queue, log: t.log, jobs, periodicTasks, pollingIntervalSeconds: 0.5 });
 }

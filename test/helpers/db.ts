@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
+import { jobs } from '../../src/features.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -46,7 +47,7 @@ export async function ensureTemplate(): Promise<string> {
       try {
         await migrate(pool);
         // pg-boss installs its schema on first start: do it once here, not in every test file.
-        const queue = await startQueue({ connectionString: withDatabase(serverUrl(), name), log: createLogger('silent'), supervise: false });
+        const queue = await startQueue({ connectionString: withDatabase(serverUrl(), name), log: createLogger('silent'), jobs, supervise: false });
         await queue.stop();
       } catch (error) {
         await pool.end();

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { withTransaction } from '../../src/db/pool.ts';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
-import { startWorkers } from '../../src/jobs/workers.ts';
+import { jobs } from '../../src/features.ts';
 import { createLogger } from '../../src/log.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestApp, startTestWorkers, type TestApp } from '../helpers/app.ts';
 import { signPetition } from '../helpers/forms.ts';
 import { confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
 
@@ -38,7 +38,7 @@ describe('the confirmation email queue', () => {
     assert.equal((await signPetition(t.app, { email: 'crash@example.org' })).status, 303);
     await sleep(300);
     assert.equal(smtp.to('crash@example.org').length, 0, 'nothing sent without a worker');
-    const workers = await startWorkers({ config: t.config, db: t.db.pool, queue: t.queue, log, pollingIntervalSeconds: 0.5 });
+    const workers = await startTestWorkers(t);
     try {
       const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes('crash@example.org'));
       assert.ok(confirmationLink(mail!));
@@ -61,7 +61,7 @@ describe('the confirmation email queue', () => {
   it('delivers after the SMTP server comes back', async () => {
     const port = smtp.port;
     await smtp.stop();
-    const workers = await startWorkers({ config: t.config, db: t.db.pool, queue: t.queue, log, pollingIntervalSeconds: 0.5 });
+    const workers = await startTestWorkers(t);
     try {
       assert.equal((await signPetition(t.app, { email: 'outage@example.org' })).status, 303);
       // Let it fail at least once against the closed port.
@@ -76,7 +76,7 @@ describe('the confirmation email queue', () => {
   });
 
   it('retries a temporary refusal (4xx) and records a permanent one (5xx) without retrying', async () => {
-    const workers = await startWorkers({ config: t.config, db: t.db.pool, queue: t.queue, log, pollingIntervalSeconds: 0.5 });
+    const workers = await startTestWorkers(t);
     try {
       smtp.rejectWith = 451;
       await signPetition(t.app, { email: 'greylisted@example.org' });
@@ -104,9 +104,9 @@ describe('the confirmation email queue', () => {
 
   it('sends each email once with two workers on the same queue', async () => {
     // A second process's queue and workers, on the same database.
-    const otherQueue = await startQueue({ connectionString: t.db.url, log, supervise: false, retry: { retryDelay: 1, retryBackoff: false } });
-    const first = await startWorkers({ config: t.config, db: t.db.pool, queue: t.queue, log, pollingIntervalSeconds: 0.5 });
-    const second = await startWorkers({ config: t.config, db: t.db.pool, queue: otherQueue, log, pollingIntervalSeconds: 0.5 });
+    const otherQueue = await startQueue({ connectionString: t.db.url, log, jobs, supervise: false, retry: { retryDelay: 1, retryBackoff: false } });
+    const first = await startTestWorkers(t);
+    const second = await startTestWorkers(t, otherQueue);
     try {
       const addresses = Array.from({ length: 12 }, (_, i) => `pair${i}@example.org`);
       for (const email of addresses) assert.equal((await signPetition(t.app, { email })).status, 303);

@@ -84,10 +84,11 @@ describe('signing a petition', () => {
     const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
     const token = confirmationLink(mail!).split('/').pop()!;
     const { rows } = await t.db.pool.query(
-      "SELECT count(*) AS n FROM confirmation_tokens WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'",
-      [token],
+      `SELECT t.token_hash = sha256(convert_to($1, 'UTF8')) AS hashed, encode(t.token_hash, 'escape') LIKE '%' || $1 || '%' AS raw
+       FROM confirmation_tokens t JOIN signatures s ON s.id = t.signature_id WHERE s.email = $2`,
+      [token, address],
     );
-    assert.equal(rows[0].n, 0);
+    assert.deepEqual(rows, [{ hashed: true, raw: false }], 'one token row, holding the SHA-256 of the token and not the token');
     const jobs = await t.db.pool.query("SELECT count(*) AS n FROM pgboss.job WHERE data::text LIKE '%' || $1 || '%'", [token]);
     assert.equal(jobs.rows[0].n, 0, 'the token is not in the job data either');
   });
@@ -168,10 +169,88 @@ describe('signing a petition', () => {
     const page = await request(t.app).get(new URL(confirmationLink(mail!)).pathname);
     assert.equal(page.status, 409);
     assert.match(page.text, /closed and no longer takes signatures/);
-    const res = await pressButtonBehind(t.app, confirmationLink(mail!)).catch(() => undefined);
-    assert.equal(res, undefined, 'the page shows no button to press');
+    assert.doesNotMatch(page.text, /<form method="post"/, 'the page shows no button to press');
     const { rows } = await t.db.pool.query('SELECT confirmed_at FROM signatures WHERE email = $1', [address]);
     assert.equal(rows[0].confirmed_at, null);
+  });
+
+  it('refuses a confirmation posted after the action closed, from a page opened before', async () => {
+    await t.db.pool.query("INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'closing-later', 'Closing later', 'open')");
+    const address = email();
+    await signPetition(t.app, { email: address }, 'closing-later');
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    const path = new URL(confirmationLink(mail!)).pathname;
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, path); // the button is on the page while the action is open
+    await t.db.pool.query("UPDATE actions SET status = 'closed' WHERE slug = 'closing-later'");
+    const res = await agent.post(path).type('form').send({ _csrf: token });
+    assert.equal(res.status, 409);
+    assert.match(res.text, /closed and no longer takes signatures/);
+    const { rows } = await t.db.pool.query('SELECT confirmed_at FROM signatures WHERE email = $1', [address]);
+    assert.equal(rows[0].confirmed_at, null);
+    const used = await t.db.pool.query('SELECT used_at FROM confirmation_tokens t JOIN signatures s ON s.id = t.signature_id WHERE s.email = $1', [address]);
+    assert.equal(used.rows[0].used_at, null, 'the link is not used up either');
+  });
+
+  it('confirms what the mailbox owner submitted, not what someone else typed first with their address', async () => {
+    const owner = email();
+    // A stranger signs first with the owner's address, choosing a public name and updates.
+    await signPetition(t.app, { email: owner, name: 'Visit https://evil.example/claim now', show_name: 'on', wants_updates: 'on', country: 'RU' });
+    const [strangers] = await smtp.waitFor((m) => m.envelopeTo.includes(owner));
+    // The email says what its button would confirm.
+    assert.match(strangers!.text!, /Name: Visit https:\/\/evil\.example\/claim now/);
+    assert.match(strangers!.text!, /Your name will be shown in the public list of signers\./);
+    assert.match(strangers!.text!, /You will receive email updates/);
+    assert.doesNotMatch(strangers!.text!, /^Dear Visit/m, 'what a stranger typed is not the greeting');
+
+    // Then the owner signs, with their own choices.
+    assert.equal((await signPetition(t.app, { email: owner, name: 'Dana Owner', country: 'KZ' })).status, 303);
+    const mails = await smtp.waitFor((m) => m.envelopeTo.includes(owner), 2);
+    const own = mails.find((m) => /Name: Dana Owner/.test(m.text ?? ''))!;
+    assert.ok(own, 'the owner gets a link for their own submission');
+    assert.match(own.text!, /Your name will not be shown publicly\./);
+    assert.match(own.text!, /You will not receive email updates\./);
+    const page = await request(t.app).get(new URL(confirmationLink(own)).pathname).expect(200);
+    assert.match(page.text, /Name: Dana Owner/, 'the page restates it too');
+
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(own))).status, 303);
+    const { rows } = await t.db.pool.query('SELECT name, country, show_name, wants_updates, confirmed_at IS NOT NULL AS confirmed FROM signatures WHERE email = $1', [owner]);
+    assert.deepEqual(rows, [{ name: 'Dana Owner', country: 'KZ', show_name: false, wants_updates: false, confirmed: true }]);
+    const left = await t.db.pool.query('SELECT count(*) AS n FROM signature_submissions sub JOIN signatures s ON s.id = sub.signature_id WHERE s.email = $1', [owner]);
+    assert.equal(left.rows[0].n, 0, "what the stranger typed is not kept once the owner confirmed");
+
+    // The stranger's link, pressed later, changes nothing.
+    const later = await request(t.app).get(new URL(confirmationLink(strangers!)).pathname).expect(200);
+    assert.match(later.text, /already confirmed/);
+    await updateCounts(t.db.pool);
+    const action = await request(t.app).get(`/actions/${ACTION}`).expect(200);
+    assert.doesNotMatch(action.text, /evil\.example/);
+  });
+
+  it('keeps confirmation and cancel pages out of every cache', async () => {
+    const address = email();
+    await signPetition(t.app, { email: address });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    for (const link of [confirmationLink(mail!), cancelLink(mail!)]) {
+      const res = await request(t.app).get(new URL(link).pathname).expect(200);
+      assert.equal(res.headers['cache-control'], 'no-store', link.replace(/[^/]+$/, '…'));
+    }
+    const confirmed = await pressButtonBehind(t.app, confirmationLink(mail!));
+    assert.equal(confirmed.headers['cache-control'], 'no-store');
+  });
+
+  it('accepts names spelled with zero-width joiners, and refuses ones disguised by direction or hidden characters', async () => {
+    for (const name of ['\u0645\u0647\u0633\u0627\u200C\u0627\u0645\u06CC\u0646\u06CC', '\u0915\u094D\u200D\u0937', 'Ana \u{1F469}\u200D\u{1F33E}']) {
+      const address = email();
+      assert.equal((await signPetition(t.app, { email: address, name })).status, 303, JSON.stringify(name));
+      const { rows } = await t.db.pool.query('SELECT name FROM signatures WHERE email = $1', [address]);
+      assert.equal(rows[0]?.name, name);
+    }
+    for (const name of ['Eve \u202Egnp.exe', 'Eve\u2066x\u2069', 'Eve\u{E0041}\u{E0042}', 'Eve\u200B', 'Eve\u00AD']) {
+      const res = await signPetition(t.app, { email: email(), name });
+      assert.equal(res.status, 422, JSON.stringify(name));
+      assert.match(res.text, /name-error">This contains characters that cannot be used\./);
+    }
   });
 
   it('sends a fresh link past the bound once the last link has expired', async () => {
@@ -260,7 +339,12 @@ describe('bad input when signing', () => {
 
   it('answers unknown, draft, closed and won actions clearly', async () => {
     await request(t.app).get('/actions/no-such-action').expect(404);
-    assert.equal((await signPetition(t.app, {}, 'no-such-action').catch(() => ({ status: 404 }))).status, 404);
+    // A form posted to an action that does not exist, with a valid token from another page.
+    const stranger = request.agent(t.app);
+    const valid = await openForm(stranger, `/actions/${ACTION}`);
+    const unknown = await stranger.post('/actions/no-such-action/signatures').type('form').send({ _csrf: valid, name: 'A', email: 'nowhere@example.org', country: 'KZ' });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /could not find that page/);
     await t.db.pool.query(
       "INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'a-draft-action', 'Draft', 'draft'), ('petition', 'a-closed-action', 'Closed', 'closed')",
     );
@@ -348,13 +432,17 @@ describe('signing input that could reach the database badly', () => {
       }
       const agent = request.agent(t.app);
       const token = await openForm(agent, `/actions/${ACTION}`);
-      for (const field of ['name', 'email', 'country', 'locality', 'comment', 'show_name', 'website']) {
+      for (const field of ['name', 'email', 'country', 'locality', 'comment', 'show_name', 'website', '__proto__']) {
         const res = await agent
           .post(`/actions/${ACTION}/signatures`)
           .type('form')
           .send(`_csrf=${token}&name=A&email=rep@example.org&country=KZ&${field}=x&${field}=y`);
         assert.equal(res.status, 422, `repeated ${field}`);
       }
+      const proto = await agent.post(`/actions/${ACTION}/signatures`).type('form').send(`_csrf=${token}&name=A&email=proto@example.org&country=KZ&__proto__=x`);
+      assert.equal(proto.status, 422, 'a lone __proto__ field too');
+      const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE email IN ('rep@example.org', 'proto@example.org')");
+      assert.equal(rows[0].n, 0);
       const comment = await signPetition(t.app, { email: 'lines@example.org', comment: 'line one\r\nline two\tand a tab' });
       assert.equal(comment.status, 303, 'line breaks and tabs are fine in a comment');
     } finally {

@@ -1,0 +1,10 @@
+// What each feature runs in the background, in one list: the jobs it enqueues
+// and the periodic tasks it needs. The queue and the workers (src/jobs) take
+// these and know no feature themselves.
+import { updateCountsTask } from './actions/counts.ts';
+import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
+import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
+
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob];
+
+export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask];

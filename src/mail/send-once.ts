@@ -1,0 +1,66 @@
+// Sends one email at most once per idempotency key, whatever the number of
+// workers or retries: claim the key, compose, send, record. Every email of a
+// feature (confirmations now; letters, reminders and updates later) goes
+// through here.
+//
+// The guarantee is "at least once, and at most once but for one window": a
+// worker that dies between the SMTP server's acceptance and the record sends
+// the message again after the claim's lease, under the first Message-ID, so
+// receiving systems can drop the repeat. Recording is retried through a
+// database blip to keep that window as small as it can be.
+import { randomBytes } from 'node:crypto';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../log.ts';
+import { SmtpError, redactAddresses, type Mailer, type OutgoingEmail } from './mailer.ts';
+import * as sentEmails from './sent-emails.repo.ts';
+
+export type SendOutcome = 'sent' | 'skipped' | 'failed';
+
+export type SendOnceDeps = { db: Pool; mailer: Mailer; log: Logger; baseUrl: string };
+
+/** Random, so that no two messages share an id and ids reveal no counts. */
+function newMessageId(baseUrl: string): string {
+  return `<${randomBytes(12).toString('hex')}@${new URL(baseUrl).hostname}>`;
+}
+
+const RECORD_ATTEMPTS = 6;
+
+/** Runs a database write, retrying with back-off (0.25 s, doubling: about 8 s in all) while the database is unreachable. */
+async function persistently(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+export async function sendOnce(
+  deps: SendOnceDeps,
+  key: string,
+  template: string,
+  compose: () => Promise<Omit<OutgoingEmail, 'messageId'>>,
+): Promise<SendOutcome> {
+  const { db, log } = deps;
+  const claim = await sentEmails.claimEmail(db, key, template, newMessageId(deps.baseUrl));
+  if (claim.state === 'done') return 'skipped';
+  if (claim.state === 'busy') throw new Error(`email ${key} is being sent by another worker; will check again`);
+
+  let response: string;
+  try {
+    const email = await compose();
+    response = (await deps.mailer.send({ ...email, messageId: claim.messageId })).response;
+  } catch (error) {
+    if (error instanceof SmtpError && error.permanent) {
+      await persistently(() => sentEmails.finishEmail(db, key, 'failed', error.response));
+      log.warn({ key, code: error.code }, 'email rejected for good; not retrying');
+      return 'failed';
+    }
+    await sentEmails.releaseEmail(db, key).catch(() => undefined); // else the lease runs out
+    throw error; // temporary: the queue retries with back-off
+  }
+  await persistently(() => sentEmails.finishEmail(db, key, 'sent', redactAddresses(response)));
+  return 'sent';
+}

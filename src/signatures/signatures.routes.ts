@@ -1,0 +1,94 @@
+// Signing an action and confirming by email: the routes read as a table of
+// contents. Every POST checks its CSRF token before its rate limit counts, so
+// forged posts cannot use up a shared connection's allowance.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { renderActionPage } from '../actions/action-page.ts';
+import * as actions from '../actions/actions.service.ts';
+import { shareLinks } from '../actions/share.ts';
+import type { AppDeps, HttpKit } from '../app.ts';
+import { Invalid } from '../errors.ts';
+import { requireSlug } from '../http/params.ts';
+import { translate } from '../i18n/index.ts';
+import { absolute, paths, routes } from '../urls.ts';
+import { formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
+import * as signatures from './signatures.service.ts';
+
+// The token is in the URL and the form: no cache, shared or private, may keep these pages.
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
+  const router = Router();
+  const { db } = deps;
+
+  async function sign(req: Request, res: Response) {
+    const action = await actions.requireOpenActionForSigning(db, requireSlug(req.params.slug));
+    const checkEmail = paths.actionCheckEmail(action.slug);
+    // A bot that filled the hidden field is told what a person is told, and nothing is stored.
+    if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
+    let input;
+    try {
+      input = parseSignature(req.body);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      res.status(422);
+      // The form comes back, so it needs a token; a successful signature does not.
+      http.csrf.issueToken(req, res);
+      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields });
+    }
+    await signatures.sign({ db, queue: deps.queue, config: deps.config }, action, input);
+    res.redirect(303, checkEmail);
+  }
+
+  async function checkEmail(req: Request, res: Response) {
+    const action = await actions.getAction(db, requireSlug(req.params.slug));
+    res.render('actions/check-email', { title: translate(res.locals.locale, 'signature.checkEmail.title'), action });
+  }
+
+  async function thanks(req: Request, res: Response) {
+    const action = await actions.getAction(db, requireSlug(req.params.slug));
+    const view = await actions.viewAction(db, action, res.locals.locale, false);
+    const url = absolute(deps.config.baseUrl, paths.action(action.slug));
+    res.render('actions/thanks', {
+      title: translate(res.locals.locale, 'signature.thanks.title'),
+      action: view,
+      share: shareLinks(url, translate(res.locals.locale, 'signature.thanks.shareText', { action: action.title })),
+      scripts: ['/assets/count.js'],
+    });
+  }
+
+  async function showConfirm(req: Request, res: Response) {
+    const page = await signatures.inspectToken(db, req.params.token);
+    const title = translate(res.locals.locale, 'signature.confirm.title');
+    if (page.state === 'confirmed') return res.render('signatures/already-confirmed', { title, ...page });
+    res.render('signatures/confirm', { title, token: req.params.token, ...page });
+  }
+
+  async function confirm(req: Request, res: Response) {
+    const result = await signatures.confirm(db, req.params.token);
+    res.redirect(303, paths.actionThanks(result.actionSlug));
+  }
+
+  async function showCancel(req: Request, res: Response) {
+    // Even an expired or used link may remove a signature that is still pending.
+    const page = await signatures.actionOfToken(db, req.params.token);
+    res.render('signatures/cancel', { title: translate(res.locals.locale, 'signature.cancel.title'), token: req.params.token, ...page });
+  }
+
+  async function cancel(req: Request, res: Response) {
+    const result = await signatures.cancel(db, req.params.token);
+    res.render('signatures/cancelled', { title: translate(res.locals.locale, 'signature.cancel.title'), ...result });
+  }
+
+  const { csrf, limits } = http;
+  router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
+  router.get(routes.actionCheckEmail, checkEmail);
+  router.get(routes.actionThanks, thanks);
+  router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
+  router.post(routes.confirm, noStore, csrf.protect, limits.confirm, confirm);
+  router.get(routes.cancel, noStore, csrf.provideToken, showCancel);
+  router.post(routes.cancel, noStore, csrf.protect, limits.confirm, cancel);
+  return router;
+}
