@@ -10,6 +10,7 @@ import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { perMinuteLimit } from './http/rate-limit.ts';
+import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps): Express {
   // Forms are small; anything bigger is refused with 413 before it is parsed.
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(cookieParser());
+  // Before every route and its rate limiter: a cross-site POST is refused here.
+  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
 
   app.get('/healthz', async (_req, res) => {
     try {
