@@ -50,8 +50,9 @@ export function createApp(deps: AppDeps): Express {
   const { config, db, log } = deps;
   const app = express();
   const views = createViewEngine();
+  const https = config.baseUrl.startsWith('https://');
   const http: HttpKit = {
-    csrf: createCsrf({ secret: deps.secret, secureCookies: config.baseUrl.startsWith('https://') }),
+    csrf: createCsrf({ secret: deps.secret, secureCookies: https }),
     limits: {
       sign: perMinuteLimit(db, 'sign', config.rateLimits.signPerMinute),
       confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
@@ -68,7 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestLog(log));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ https }));
   app.use((_req, res, next) => {
     res.locals.locale = DEFAULT_LOCALE;
     res.locals.baseUrl = config.baseUrl;
