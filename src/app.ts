@@ -10,6 +10,7 @@ import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { perMinuteLimit } from './http/rate-limit.ts';
+import { privateWhenSettingCookies } from './http/private-cookies.ts';
 import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLog(log));
   app.use(securityHeaders({ https }));
+  app.use(privateWhenSettingCookies);
   app.use((_req, res, next) => {
     res.locals.locale = DEFAULT_LOCALE;
     res.locals.baseUrl = config.baseUrl;
