@@ -10,6 +10,8 @@ import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { perMinuteLimit } from './http/rate-limit.ts';
+import { privateWhenSettingCookies } from './http/private-cookies.ts';
+import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
@@ -51,8 +53,9 @@ export function createApp(deps: AppDeps): Express {
   const { config, db, log } = deps;
   const app = express();
   const views = createViewEngine();
+  const https = config.baseUrl.startsWith('https://');
   const http: HttpKit = {
-    csrf: createCsrf({ secret: deps.secret, secureCookies: config.baseUrl.startsWith('https://') }),
+    csrf: createCsrf({ secret: deps.secret, secureCookies: https }),
     limits: {
       sign: perMinuteLimit(db, 'sign', config.rateLimits.signPerMinute),
       confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
@@ -69,7 +72,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestLog(log));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ https }));
+  app.use(privateWhenSettingCookies);
   app.use((_req, res, next) => {
     res.locals.locale = DEFAULT_LOCALE;
     res.locals.baseUrl = config.baseUrl;
@@ -80,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50, verify: flagPrototypeKeys }));
   app.use(refusePrototypeKeys);
   app.use(cookieParser());
+  // Before every route and its rate limiter: a cross-site POST is refused here.
+  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -71,11 +71,22 @@ export class ConfigError extends Error {
 }
 
 function parseTrustProxy(value: string): false | number | string {
+  const MAX_PROXY_HOPS = 3;
   if (value === 'false' || value === '') return false;
   // "true" would trust any X-Forwarded-For a client sends, and with it any IP it
   // claims: rate limits would mean nothing. Name the hops or the proxies instead.
   if (value === 'true') throw new ConfigError('Invalid configuration:\n  TRUST_PROXY: "true" lets clients forge their IP; give the number of proxy hops (e.g. 1) or the proxies\' addresses');
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) {
+    // Express skips that many hops of X-Forwarded-For from the right: one more than
+    // the real proxies, and an entry the client wrote itself becomes its IP. A large
+    // count is "true" in disguise. Three covers a CDN, a load balancer and a reverse
+    // proxy; a longer chain should name its proxies' addresses instead.
+    const hops = Number(value);
+    if (hops > MAX_PROXY_HOPS) {
+      throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: ${value} hops; give the real number of proxies in front (at most ${MAX_PROXY_HOPS}), or their addresses`);
+    }
+    return hops;
+  }
   return value;
 }
 

@@ -27,4 +27,12 @@ describe('config', () => {
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
     assert.equal(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');
   });
+
+  it('refuses a hop count beyond any real chain of proxies, which would trust a forged X-Forwarded-For', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, 0);
+    assert.equal(loadConfig({ TRUST_PROXY: '3' }).trustProxy, 3);
+    for (const hops of ['4', '99', '4294967296']) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: hops }), (error: Error) => error instanceof ConfigError && /TRUST_PROXY: .*real number of proxies/.test(error.message), hops);
+    }
+  });
 });

@@ -1,8 +1,13 @@
 // CSRF protection for every form: csrf-csrf's signed double-submit cookie.
-// Supporters have no session, so the token is bound to the app secret alone;
-// a cross-site page can neither read our cookie nor forge its HMAC.
+// Supporters have no session, so by default the token is bound to the app
+// secret and the time alone; the organiser admin will bind it to its session
+// with `sessionIdentifier`. A cross-site page can neither read our cookie nor
+// forge its HMAC; a page on another port of the same host could plant a pair
+// of its own (cookies ignore ports), which requireSameOrigin (same-origin.ts)
+// refuses before this check runs.
+import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { doubleCsrf } from 'csrf-csrf';
+import { doubleCsrf, type DoubleCsrfConfigOptions } from 'csrf-csrf';
 
 export type Csrf = {
   /** Rejects a POST without a matching token (403). */
@@ -13,24 +18,74 @@ export type Csrf = {
   issueToken: (req: Request, res: Response) => void;
 };
 
-export function createCsrf(options: { secret: string; secureCookies: boolean }): Csrf {
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
-    getSecret: () => options.secret,
-    getSessionIdentifier: () => '',
+/**
+ * Tokens are signed with a secret derived from the app secret per period, and
+ * the current and the previous period's secrets are accepted: a token works for
+ * between one and two periods after it was handed out. 12 hours, because a
+ * supporter may open the form on a phone in the morning and send it in the
+ * evening; a stolen pair stops working within a day.
+ */
+export const CSRF_PERIOD_MS = 12 * 60 * 60 * 1000;
+
+export type CsrfOptions = {
+  secret: string;
+  secureCookies: boolean;
+  /** What a token is bound to besides the secret, e.g. a session id. Default: nothing. */
+  sessionIdentifier?: (req: Request) => string;
+  periodMs?: number;
+  /** The clock, for tests. */
+  now?: () => number;
+};
+
+export function createCsrf(options: CsrfOptions): Csrf {
+  const periodMs = options.periodMs ?? CSRF_PERIOD_MS;
+  const now = options.now ?? Date.now;
+  const secretOf = (period: number) => createHmac('sha256', options.secret).update(`csrf:${period}`).digest('hex');
+  const currentPeriod = () => Math.floor(now() / periodMs);
+  const cookieName = options.secureCookies ? '__Host-placard.csrf' : 'placard.csrf';
+
+  const shared: Omit<DoubleCsrfConfigOptions, 'getSecret'> = {
+    getSessionIdentifier: options.sessionIdentifier ?? (() => ''),
     // The __Host- prefix pins the cookie to this host over HTTPS; plain HTTP (development) cannot use it.
-    cookieName: options.secureCookies ? '__Host-placard.csrf' : 'placard.csrf',
+    cookieName,
     cookieOptions: { sameSite: 'lax', path: '/', secure: options.secureCookies, httpOnly: true },
     getCsrfTokenFromRequest: (req) => {
       const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
       return typeof fromBody === 'string' ? fromBody : req.headers['x-csrf-token'];
     },
     errorConfig: { statusCode: 403, code: 'csrf', message: 'errors.forbidden' },
+  };
+  // Checking accepts this period's and the previous period's tokens.
+  const { doubleCsrfProtection } = doubleCsrf({
+    ...shared,
+    getSecret: () => {
+      const period = currentPeriod();
+      return [secretOf(period), secretOf(period - 1)];
+    },
   });
+  // Handing out reuses the visitor's cookie only if it is of this period (so
+  // several open tabs share one token); one of the previous period would
+  // expire soon, so the visitor gets a fresh one that lasts at least a period.
+  const { generateCsrfToken } = doubleCsrf({ ...shared, getSecret: () => secretOf(currentPeriod()) });
+
+  // cookie-parser turns a value starting with `j:` into whatever JSON it holds
+  // (an object, a number, true), and csrf-csrf calls .split on it: a 500 from a
+  // cookie anyone can send. Such a cookie is no token of ours: forget it, so a
+  // page replaces it and a POST is refused.
+  const dropMalformedCookie = (req: Request) => {
+    const cookies = req.cookies as Record<string, unknown> | undefined;
+    if (cookies && cookieName in cookies && typeof cookies[cookieName] !== 'string') delete cookies[cookieName];
+  };
+
   const issueToken = (req: Request, res: Response) => {
+    dropMalformedCookie(req);
     res.locals.csrfToken = generateCsrfToken(req, res);
   };
   return {
-    protect: doubleCsrfProtection,
+    protect: (req, res, next) => {
+      dropMalformedCookie(req);
+      doubleCsrfProtection(req, res, next);
+    },
     issueToken,
     provideToken: (req, res, next) => {
       issueToken(req, res);
