@@ -9,6 +9,7 @@ import type { Pool } from './db/pool.ts';
 import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
 import { perMinuteLimit } from './http/rate-limit.ts';
 import { privateWhenSettingCookies } from './http/private-cookies.ts';
 import { requireSameOrigin } from './http/same-origin.ts';
@@ -18,7 +19,6 @@ import { DEFAULT_LOCALE } from './i18n/index.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
-import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
 
 export type AppDeps = {
   config: Config;
@@ -80,12 +80,13 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
+  // Before every route and its rate limiter, and before its body is even read:
+  // a cross-site POST is refused here.
+  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
   // Forms are small; anything bigger is refused with 413 before it is parsed.
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50, verify: flagPrototypeKeys }));
   app.use(refusePrototypeKeys);
   app.use(cookieParser());
-  // Before every route and its rate limiter: a cross-site POST is refused here.
-  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -6,7 +6,7 @@
 // post never reaches a rate limiter and cannot spend a shared IP's allowance.
 // It is also what will let pages carry a form without a per-visitor cookie.
 import type { Request, RequestHandler } from 'express';
-import { AppError } from './errors.ts';
+import { HttpError } from './errors.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -41,6 +41,6 @@ export function requireSameOrigin(options: { baseUrl: string }): RequestHandler 
   return (req, _res, next) => {
     if (!UNSAFE.has(req.method) || isSameOrigin(req, options.baseUrl)) return next();
     // The same answer as a missing or stale token: the person can reload the page and try again.
-    next(new AppError(403, 'forbidden', 'errors.forbidden'));
+    next(new HttpError(403, 'forbidden', 'errors.forbidden'));
   };
 }
