@@ -84,7 +84,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);
       await fs.writeFile(file, info.message as Buffer);
-      if (options.env === 'development') {
+      if (options.env === 'development' && log.isLevelEnabled('info')) {
         // For the person trying Placard: one line to read and a link to open. Not the
         // structured log, which never holds an address or a token.
         const links = [...email.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
