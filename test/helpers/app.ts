@@ -25,6 +25,8 @@ export type TestAppOptions = {
   workers?: boolean;
   /** Quick retries, so a test of an SMTP outage does not wait minutes. */
   retryDelaySeconds?: number;
+  /** The logger of the app, the queue and the workers (by default a silent one, or TEST_LOG_LEVEL's). */
+  log?: Logger;
 };
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -39,7 +41,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     COUNT_INTERVAL_MS: '200',
     ...options.env,
   });
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const queue = await startQueue({
     connectionString: db.url,
     log,
