@@ -57,12 +57,15 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 function createWebServer(app: http.RequestListener, log: Logger) {
   let stopping = false;
   const inFlight = new Set<http.ServerResponse>();
+  // After the grace, and after the next read of the sockets: should the event
+  // loop have been busy past the grace, what has arrived meanwhile is read first.
+  const closeIdleSoon = () => setTimeout(() => setImmediate(() => server.closeIdleConnections()), IDLE_GRACE_MS);
   const server = http.createServer((req, res) => {
     inFlight.add(res);
     res.once('close', () => {
       inFlight.delete(res);
       // Its headers may have said keep-alive, before the stop: the connection is now idle.
-      if (stopping) setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS);
+      if (stopping) closeIdleSoon();
     });
     if (stopping) res.setHeader('Connection', 'close');
     app(req, res);
@@ -86,7 +89,7 @@ function createWebServer(app: http.RequestListener, log: Logger) {
         clearTimeout(timer);
         resolve();
       });
-      setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS);
+      closeIdleSoon();
     });
   return { server, stop };
 }

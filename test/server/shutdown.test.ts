@@ -341,16 +341,22 @@ describe('SIGTERM to the web server (src/server.ts) under load', () => {
     assert.ok(exitMs < EXIT_BOUND_MS, `exited ${Math.round(exitMs)} ms after SIGTERM`);
     assert.match(placard.log(), /"msg":"stopped"/);
 
+    let resets = 0;
     for (const outcome of outcomes) {
       if ('status' in outcome) {
         assert.equal(outcome.status, 200);
         assert.ok(outcome.complete, 'every response that began arrived whole');
-      } else {
-        // After the port closed, a new connection is refused; a request written onto a kept-alive
-        // connection at the moment the server closed it as idle is the race every HTTP/1.1 client retries.
-        assert.ok(outcome.error === 'ECONNREFUSED' || (outcome.reusedSocket && ['ECONNRESET', 'EPIPE'].includes(outcome.error)), `unexpected ${JSON.stringify(outcome)}`);
+      } else if (outcome.error !== 'ECONNREFUSED') {
+        // A new connection after the port closed is refused. A request written onto a kept-alive
+        // connection just as the server closes it as idle is reset: the race every HTTP/1.1 client
+        // retries. Closing idle connections at the very moment of the signal resets about half of
+        // these busy clients (their next request has arrived but is still unread); the grace for
+        // idle connections leaves it to chance, rarely.
+        assert.ok(outcome.reusedSocket && ['ECONNRESET', 'EPIPE'].includes(outcome.error), `unexpected ${JSON.stringify(outcome)}`);
+        resets++;
       }
     }
+    assert.ok(resets <= 1, `${resets} of ${clients.length} busy clients were reset`);
     assert.doesNotMatch(placard.log(), /still open at the deadline/, 'no connection had to be cut at the web server deadline');
     // The stuck job was handed back to pg-boss, which retries it (it is idempotent by key).
     assert.deepEqual(await stuckJobStates(db.pool), ['retry']);
