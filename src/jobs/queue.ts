@@ -15,7 +15,8 @@ export const MAIL_RETRY: RetryPolicy = { retryLimit: 14, retryDelay: 5, retryBac
 export type Queue = {
   boss: PgBoss;
   enqueue<N extends JobName>(client: PoolClient, name: N, data: JobPayloads[N]): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops pg-boss and closes its connections, by `deadline` (a Date.now() value) at the latest. */
+  stop(deadline?: number): Promise<void>;
 };
 
 // pg-boss sends the same INSERT for every job: naming it lets node-postgres
@@ -64,8 +65,20 @@ export async function startQueue(options: {
         db: { executeSql: (text: string, values: unknown[]) => client.query({ name: preparedName(text), text, values }) },
       });
     },
-    async stop() {
-      await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
+    async stop(deadline = Date.now() + 15_000) {
+      // pg-boss's timeout is for the jobs of its own work() handlers, which we
+      // do not use (see jobs/workers.ts); what is left is closing its pool.
+      // Should that hang, the caller's deadline still holds.
+      let timer: NodeJS.Timeout | undefined;
+      const left = Math.max(0, deadline - Date.now());
+      const stopped = boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, left) });
+      stopped.catch(() => undefined); // a failure after the deadline is no longer anyone's concern
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), left)));
+      try {
+        if ((await Promise.race([stopped, late])) === 'late') options.log.warn('the job queue did not stop by its deadline');
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

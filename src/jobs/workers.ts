@@ -11,10 +11,28 @@ import type { AnyJobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContex
 import { startMaintenance } from './maintenance.ts';
 import type { Queue } from './queue.ts';
 
-export type Workers = { stop: () => Promise<void> };
+export type Workers = {
+  /**
+   * Stops taking jobs and lets the jobs in hand finish until `deadline` (a
+   * Date.now() value); a job still running then is handed back to pg-boss,
+   * which retries it (jobs are idempotent by key).
+   */
+  stop: (deadline?: number) => Promise<void>;
+};
 
-// Longer than the SMTP timeouts, so that a send in progress ends on its own.
-const STOP_WAIT_MS = 60_000;
+// Without a deadline from the caller: a send normally takes well under a second.
+const DEFAULT_STOP_WAIT_MS = 5_000;
+
+/** Whether `promise` settled (either way) before `deadline`, a Date.now() value. */
+export async function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 type Handler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;
 
@@ -31,9 +49,12 @@ function runJobs<N extends JobName>(options: {
   idleMs: number;
   handler: Handler<N>;
   log: Logger;
-}): { stop: () => Promise<void> } {
+}): Workers {
   const { queue, name, log } = options;
   let stopped = false;
+  const inHand = new Set<string>();
+  // Jobs handed back to the queue at the stop deadline: whatever they do next is not reported.
+  const handedBack = new Set<string>();
   let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
@@ -45,12 +66,16 @@ function runJobs<N extends JobName>(options: {
       }
       await Promise.all(
         jobs.map(async (job) => {
+          inHand.add(job.id);
           try {
             await options.handler(job.data);
-            await queue.boss.complete(name, job.id);
+            if (!handedBack.has(job.id)) await queue.boss.complete(name, job.id);
           } catch (error) {
+            if (handedBack.has(job.id)) return;
             log.warn({ job: name, id: job.id, error: (error as Error).message }, 'job failed; it will be retried');
             await queue.boss.fail(name, job.id, { message: (error as Error).message }).catch(() => undefined);
+          } finally {
+            inHand.delete(job.id);
           }
         }),
       );
@@ -66,13 +91,20 @@ function runJobs<N extends JobName>(options: {
     }
   })();
   return {
-    async stop() {
+    async stop(deadline = Date.now() + DEFAULT_STOP_WAIT_MS) {
       stopped = true;
       wake?.();
-      // Jobs in hand finish (pg-boss would retry them anyway if this process died).
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-      clearTimeout(timer);
+      // Jobs in hand may finish until the deadline; one still running then is
+      // failed now, so that pg-boss retries it after its delay rather than
+      // when it expires as the job of a dead worker.
+      if (await settlesBy(loop, deadline)) return;
+      const ids = [...inHand];
+      if (!ids.length) return;
+      for (const id of ids) handedBack.add(id);
+      log.warn({ job: name, ids }, 'jobs still running at the stop deadline; handed back to the queue to retry');
+      await Promise.all(ids.map((id) => queue.boss.fail(name, id, { message: 'the worker stopped before the job finished' }))).catch((error: unknown) =>
+        log.warn({ err: error, job: name }, 'could not hand jobs back; they will be retried when they expire'),
+      );
     },
   };
 }
@@ -109,10 +141,14 @@ export async function startWorkers(options: {
   const maintenance = startMaintenance({ db, log, linkTtlDays: config.confirmationTtlDays });
 
   return {
-    async stop() {
-      await Promise.all(loops.map((loop) => loop.stop()));
-      await maintenance.stop();
-      await Promise.all(jobRunners.map((runner) => runner.stop()));
+    async stop(deadline = Date.now() + DEFAULT_STOP_WAIT_MS) {
+      // Side by side, each within the deadline. A periodic round still running
+      // then ends with the process: its transaction rolls back.
+      await Promise.all([
+        ...loops.map((loop) => settlesBy(loop.stop(), deadline)),
+        settlesBy(maintenance.stop(), deadline),
+        ...jobRunners.map((runner) => runner.stop(deadline)),
+      ]);
       mailer.close();
     },
   };
