@@ -1,18 +1,14 @@
 // `npm run worker`: the background work alone, for running it apart from the
-// web processes (start those with RUN_WORKERS=false).
+// web processes (start those with RUN_WORKERS=false). It stops as the web
+// process does (src/lifecycle.ts): the jobs in hand until 6 s after the
+// signal, then the queue, then the pool.
 import { loadConfig } from './config.ts';
-import { jobs, periodicTasks } from './features.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
+import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
-import { settlesBy, startWorkers } from './jobs/workers.ts';
+import { startWorkers } from './jobs/workers.ts';
+import { Lifecycle, STOP_DEADLINE_MS } from './lifecycle.ts';
 import { createLogger } from './log.ts';
-
-// From SIGTERM to exit, as for the web process (see server.ts): the jobs in
-// hand until 6 s after the signal, then the queue, then the pool.
-const STOP_DEADLINE_MS = 8_000;
-const WORKERS_DONE_BY_MS = 6_000;
-const QUEUE_DONE_BY_MS = 7_000;
-const STEP_GRACE_MS = 500;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,35 +17,20 @@ async function main(): Promise<void> {
     throw new Error('npm run worker needs DATABASE_URL (the PostgreSQL that the web instances use)');
   }
   const log = createLogger(config.logLevel);
-  const database = await openDatabase(config, log);
-  const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: true });
-  const workers = await startWorkers({ config, db: database.pool, queue, log, jobs, periodicTasks });
+  const lifecycle = new Lifecycle(log);
+  try {
+    const database = await openDatabase(config, log);
+    lifecycle.onStop('database', STOP_DEADLINE_MS, () => closeDatabase(database));
+    const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: true });
+    lifecycle.onStop('job queue', 7_000, (deadline) => queue.stop(deadline));
+    const workers = await startWorkers({ config, db: database.pool, queue, log, jobs, periodicTasks });
+    lifecycle.onStop('workers', 6_000, (deadline) => workers.stop(deadline));
+  } catch (error) {
+    await lifecycle.stopAll();
+    throw error;
+  }
   log.info('Placard worker running');
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const startedAt = Date.now();
-    log.info({ signal, deadlineMs: STOP_DEADLINE_MS }, 'shutting down');
-    setTimeout(() => {
-      log.error('did not stop in time; exiting anyway');
-      process.exit(1);
-    }, STOP_DEADLINE_MS + 2 * STEP_GRACE_MS).unref();
-    const steps: [string, number, (deadline: number) => Promise<void>][] = [
-      ['workers', WORKERS_DONE_BY_MS, (deadline) => workers.stop(deadline)],
-      ['job queue', QUEUE_DONE_BY_MS, (deadline) => queue.stop(deadline)],
-      ['database', STOP_DEADLINE_MS, () => closeDatabase(database)],
-    ];
-    for (const [name, doneBy, stop] of steps) {
-      const deadline = startedAt + doneBy;
-      const stopped = stop(deadline).catch((error: unknown) => log.error({ err: error }, `${name} did not stop cleanly`));
-      if (!(await settlesBy(stopped, deadline + STEP_GRACE_MS))) log.error(`${name} did not stop by its deadline; going on`);
-    }
-    log.info({ ms: Date.now() - startedAt }, 'stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  lifecycle.exitOnSignals();
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import { every } from './every.ts';
 import type { AnyJobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContext } from './job.ts';
 import { startMaintenance } from './maintenance.ts';
 import type { Queue } from './queue.ts';
+import { settlesBy } from '../lifecycle.ts';
 
 export type Workers = {
   /**
@@ -22,17 +23,6 @@ export type Workers = {
 
 // Without a deadline from the caller: a send normally takes well under a second.
 const DEFAULT_STOP_WAIT_MS = 5_000;
-
-/** Whether `promise` settled (either way) before `deadline`, a Date.now() value. */
-export async function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Handler<N extends JobName> = (data: JobPayloads[N]) => Promise<unknown>;
 

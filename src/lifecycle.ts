@@ -1,0 +1,68 @@
+// Starting and stopping a process in order. Each step that starts something
+// registers how to stop it and by when; a shutdown (SIGTERM, SIGINT) or a
+// failed boot stops them in reverse order, each within its deadline, so the
+// whole stop keeps to STOP_DEADLINE_MS (inside the 10 s that Docker and systemd
+// wait before SIGKILL) and nothing, such as the embedded PostgreSQL, is left behind.
+import type { Logger } from './log.ts';
+
+// From the signal to exit.
+export const STOP_DEADLINE_MS = 8_000;
+// A step that overruns its deadline is not waited for longer than this.
+const STEP_GRACE_MS = 500;
+
+/** Whether `promise` settled (either way) before `deadline`, a Date.now() value. */
+export async function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type Step = { name: string; doneByMs: number; stop: (deadline: number) => Promise<void> };
+
+export class Lifecycle {
+  private readonly steps: Step[] = [];
+  private stopping = false;
+
+  constructor(private readonly log: Logger) {}
+
+  /**
+   * Registers how to stop what was just started: it must be done `doneByMs`
+   * after the stop began (a quick step leaves its time to the next).
+   */
+  onStop(name: string, doneByMs: number, stop: (deadline: number) => Promise<void>): void {
+    this.steps.push({ name, doneByMs: Math.min(doneByMs, STOP_DEADLINE_MS), stop });
+  }
+
+  /** Stops every registered step, last started first. */
+  async stopAll(startedAt = Date.now()): Promise<void> {
+    for (const { name, doneByMs, stop } of [...this.steps].reverse()) {
+      const deadline = startedAt + doneByMs;
+      const stopped = stop(deadline).catch((error: unknown) => this.log.error({ err: error }, `${name} did not stop cleanly`));
+      if (!(await settlesBy(stopped, deadline + STEP_GRACE_MS))) this.log.error(`${name} did not stop by its deadline; going on`);
+    }
+  }
+
+  /** On SIGTERM or SIGINT: stop everything and exit (1 if a step hangs past the deadline anyway). */
+  exitOnSignals(): void {
+    const shutdown = async (signal: string) => {
+      if (this.stopping) return;
+      this.stopping = true;
+      const startedAt = Date.now();
+      this.log.info({ signal, deadlineMs: STOP_DEADLINE_MS }, 'shutting down');
+      // Should a step hang despite its deadline, exit anyway rather than wait for SIGKILL.
+      setTimeout(() => {
+        this.log.error('did not stop in time; exiting anyway');
+        process.exit(1);
+      }, STOP_DEADLINE_MS + 2 * STEP_GRACE_MS).unref();
+      await this.stopAll(startedAt);
+      this.log.info({ ms: Date.now() - startedAt }, 'stopped');
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+  }
+}
