@@ -2,7 +2,7 @@
 // delete personal data that is no longer needed (unconfirmed signatures and
 // old confirmation tokens).
 import type { Pool } from '../db/pool.ts';
-import { pruneRateLimits } from '../http/rate-limit.ts';
+import { pruneRateLimits } from '../db/rate-limit-store.ts';
 import type { Logger } from '../log.ts';
 import { purgeStale } from '../signatures/signatures.repo.ts';
 import { every, type Loop } from './every.ts';
