@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { updateCounts } from '../../src/actions/counts.ts';
-import { createPool } from '../../src/db/pool.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, createTestPool, type TestDatabase } from '../helpers/db.ts';
 
 describe('counting confirmed signatures', () => {
   let db: TestDatabase;
@@ -35,7 +34,7 @@ describe('counting confirmed signatures', () => {
 
   it('gives the same numbers when two instances count at once', async () => {
     await addSignatures(20, true, 'FR', 3000);
-    const other = createPool(db.url, 2);
+    const other = createTestPool(db.url, { max: 2 });
     try {
       await Promise.all([updateCounts(db.pool), updateCounts(other), updateCounts(db.pool), updateCounts(other)]);
       await updateCounts(other);
