@@ -1,10 +1,12 @@
 // Database faults surface as errors, never as a crash or a hang: connections
-// killed mid-transaction, requests in flight when the database goes, and the
-// way back without a restart.
+// killed mid-transaction, requests in flight when the database goes, an
+// exhausted pool, and the way back without a restart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
+import { createApp } from '../../src/app.ts';
 import type { Pool } from '../../src/db/pool.ts';
 import { withTransaction } from '../../src/db/pool.ts';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
@@ -12,6 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestPool } from '../helpers/db.ts';
 import { ACTION, openForm, signPetition } from '../helpers/forms.ts';
+import { targetOf, TcpProxy } from './tcp-proxy.ts';
 
 // As when PostgreSQL restarts: every backend of the database but the admin's own goes.
 const TERMINATE_ALL = 'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
@@ -130,5 +133,50 @@ describe('database faults', () => {
     const again = await signPetition(t.app, { email: email() });
     assert.equal(again.status, 303);
     assert.equal(again.headers.location, `/actions/${ACTION}/check-email`);
+  });
+
+  describe('the database unreachable', () => {
+    let proxy: TcpProxy;
+    let pool: Pool;
+    let app: Express;
+    before(async () => {
+      proxy = await new TcpProxy(targetOf(t.db.url)).start();
+      pool = createTestPool(proxy.url(t.db.url), { max: 2 });
+      app = createApp({ config: t.config, db: pool, log: t.log, queue: t.queue, secret: t.config.appSecret! });
+    });
+    after(async () => {
+      await proxy.stop();
+      await pool.end();
+    }, LIMIT);
+
+    it('gives 503 on /healthz and error pages while it is away, then 200 and signing again once it is back', LIMIT, async () => {
+      await request(app).get('/healthz').expect(200);
+      assert.equal((await signPetition(app, { email: email() })).status, 303);
+
+      await proxy.stop();
+      const started = Date.now();
+      const health = await request(app).get('/healthz');
+      assert.equal(health.status, 503);
+      assert.deepEqual(health.body, { status: 'unavailable', database: 'unreachable' });
+      assert.ok(Date.now() - started < 2500, 'answers within about a second');
+      assertErrorPage(await request(app).get(`/actions/${ACTION}`));
+
+      await proxy.start();
+      await request(app).get('/healthz').expect(200);
+      assert.equal((await signPetition(app, { email: email() })).status, 303);
+    });
+
+    it('gives 503 on /healthz within about a second when every connection of the pool is taken, and 200 once one is free', LIMIT, async () => {
+      const held = await Promise.all([pool.connect(), pool.connect()]);
+      try {
+        const started = Date.now();
+        const health = await request(app).get('/healthz');
+        assert.equal(health.status, 503);
+        assert.ok(Date.now() - started < 2500, `answered in ${Date.now() - started} ms`);
+      } finally {
+        for (const client of held) client.release();
+      }
+      await request(app).get('/healthz').expect(200);
+    });
   });
 });
