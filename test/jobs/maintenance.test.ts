@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { PENDING_RETENTION_DAYS, runMaintenance } from '../../src/jobs/maintenance.ts';
 import { newToken } from '../../src/signatures/tokens.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, createTestPool, type TestDatabase } from '../helpers/db.ts';
 
 describe('maintenance', () => {
   let db: TestDatabase;
@@ -29,10 +30,36 @@ describe('maintenance', () => {
       [live.hash],
     );
     await db.pool.query("INSERT INTO rate_limit_hits (key, hits, reset_at) VALUES ('sign:old', 3, now() - interval '1 minute'), ('sign:now', 3, now() + interval '1 minute')");
-    await runMaintenance(db.pool);
+    assert.equal(await runMaintenance(db.pool), true);
     const left = (await db.pool.query('SELECT email FROM signatures ORDER BY email')).rows.map((r) => r.email);
     assert.deepEqual(left, ['confirmed@example.org', 'fresh@example.org', 'resent@example.org']);
     const keys = (await db.pool.query('SELECT key FROM rate_limit_hits')).rows.map((r) => r.key);
     assert.deepEqual(keys, ['sign:now']);
+  });
+
+  it('runs in one process at a time: another process skips the round', { timeout: 15_000 }, async () => {
+    const otherProcess = createTestPool(db.url, { max: 2 });
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      // Hold the first round inside its work, so that the second comes while it runs.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE rate_limit_hits IN ACCESS EXCLUSIVE MODE');
+      const first = runMaintenance(db.pool);
+      for (;;) {
+        const { rows } = await db.pool.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM rate_limit_hits%'",
+        );
+        if (rows[0].n === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(await runMaintenance(otherProcess), false, 'the second process skips');
+      await blocker.query('ROLLBACK');
+      assert.equal(await first, true, 'the first ran');
+      assert.equal(await runMaintenance(otherProcess), true, 'the next round is free again');
+    } finally {
+      await blocker.end();
+      await otherProcess.end();
+    }
   });
 });
