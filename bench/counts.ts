@@ -8,6 +8,7 @@ import pg from 'pg';
 import { updateCounts } from '../src/actions/counts.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
+import { createLogger } from '../src/log.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.BENCH_COUNT_SIZES ?? '100000,1000000').split(',').map(Number);
@@ -29,7 +30,7 @@ async function main() {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const pool = createPool(withDatabase(ADMIN_URL, name), 4);
+  const pool = createPool(withDatabase(ADMIN_URL, name), { max: 4, log: createLogger('warn') });
   try {
     await migrate(pool);
     const { rows } = await pool.query("INSERT INTO actions (kind, slug, title, status, goal) VALUES ('petition', 'viral', 'Viral', 'open', 1000000) RETURNING id");

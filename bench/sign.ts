@@ -130,7 +130,7 @@ async function createDatabase(kind: string): Promise<{ name: string; url: string
 
 /** Migrated, with the demo content (and so the open petition the load signs). */
 async function preparePlacardDatabase(url: string): Promise<void> {
-  const pool = createPool(url, 2);
+  const pool = createPool(url, { max: 2, log: createLogger('warn') });
   try {
     await migrate(pool);
     await loadDemoContent(pool, createLogger('warn'));

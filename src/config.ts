@@ -8,6 +8,7 @@ const boolean = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,6 +20,13 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
+  // How long to wait for a connection, a new one or a free one of a busy pool,
+  // before the query fails (an error page) instead of hanging.
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  // PostgreSQL cancels a statement that runs longer, and ends a session left idle
+  // inside a transaction longer (its locks go with it); 0 turns one off.
+  DATABASE_STATEMENT_TIMEOUT_MS: nonNegativeInt.default(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: nonNegativeInt.default(60_000),
   DATA_DIR: z.string().default('./data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +59,7 @@ export type Config = {
   baseUrl: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databaseTimeouts: { connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   dataDir: string;
   embeddedPgPort: number;
   logLevel: string;
@@ -110,6 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
+    databaseTimeouts: {
+      connectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: c.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     dataDir: path.resolve(c.DATA_DIR),
     embeddedPgPort: c.EMBEDDED_PG_PORT,
     logLevel: c.LOG_LEVEL,

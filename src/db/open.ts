@@ -19,7 +19,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     url = embedded.url;
     log.info({ port: config.embeddedPgPort }, 'embedded PostgreSQL started');
   }
-  const pool = createPool(url, config.databasePoolSize);
+  const pool = createPool(url, { log, max: config.databasePoolSize, ...config.databaseTimeouts });
   try {
     const { rows } = await pool.query<{ version: string }>('SHOW server_version_num');
     if (Number(rows[0]?.version) < MIN_POSTGRES_VERSION) {

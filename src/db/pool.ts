@@ -1,6 +1,8 @@
 // The connection pool and the one transaction helper every multi-statement
-// write goes through; it always releases its client, even when the work throws.
+// write goes through; it always releases its client, even when the work throws,
+// and never hands a client whose connection broke back to the pool.
 import pg from 'pg';
+import type { Logger } from '../log.ts';
 
 export type Pool = pg.Pool;
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -8,24 +10,78 @@ export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 // Bigint counts come back as strings by default; our counts fit in a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function createPool(connectionString: string, max = 10): Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'placard' });
-  // An idle client losing its connection (Postgres restart) must not crash the app.
-  pool.on('error', () => undefined);
+export type PoolOptions = {
+  log: Logger;
+  max?: number;
+  /** How long to wait for a connection, a new one or a free one of a busy pool; unset: forever. */
+  connectTimeoutMs?: number;
+  /** Set on each connection as it opens; 0 or unset: PostgreSQL's own setting (off by default). */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+};
+
+export function createPool(connectionString: string, options: PoolOptions): Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: 'placard',
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // Sent in the startup packet, so they cost no round trip; RESET goes back to them.
+    statement_timeout: options.statementTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs || undefined,
+  });
+  // An idle client losing its connection (Postgres restart) must not crash the
+  // app; the pool drops it and the next query opens a new one.
+  pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection lost; the pool drops it'));
   return pool;
 }
 
-export async function withTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export type CheckedOut = {
+  client: pg.PoolClient;
+  /** Gives the client back, or destroys it when its connection broke or `discard` is set. */
+  done: (discard?: Error | boolean) => void;
+};
+
+/**
+ * Checks a client out with an 'error' listener for as long as it is out. pg
+ * emits 'error' on a client whose connection breaks (PostgreSQL restarted, the
+ * backend terminated, idle_in_transaction_session_timeout), and an 'error' event
+ * that nobody listens to ends the process. With the listener, the client's
+ * queries reject instead, and done() destroys the client.
+ */
+export async function checkOut(pool: Pool): Promise<CheckedOut> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    done(discard) {
+      // release() puts the pool's own idle listener back before ours goes.
+      client.release(broken ?? discard);
+      client.off('error', onError);
+    },
+  };
+}
+
+export async function withTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const { client, done } = await checkOut(pool);
+  let discard: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A client whose ROLLBACK failed may still be inside the transaction, or
+    // have no connection left: it is destroyed, never reused.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      discard = rollbackError;
+    });
     throw error;
   } finally {
-    client.release();
+    done(discard);
   }
 }

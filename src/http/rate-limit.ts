@@ -1,39 +1,10 @@
 // Rate limits on public writes, per client IP, counted in PostgreSQL so that
-// every instance shares them. express-rate-limit decides; this store counts.
+// every instance shares them. express-rate-limit decides; src/db/rate-limit-store.ts counts.
 import type { RequestHandler } from 'express';
-import { rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
-import { loadQueries } from '../db/queries.ts';
-import type { Pool, Queryable } from '../db/pool.ts';
+import { rateLimit } from 'express-rate-limit';
+import type { Pool } from '../db/pool.ts';
+import { PostgresStore } from '../db/rate-limit-store.ts';
 import { RateLimited } from './errors.ts';
-
-const sql = loadQueries('rate-limits.sql', ['increment-hits', 'decrement-hits', 'reset-key', 'prune-expired']);
-
-export class PostgresStore implements Store {
-  private windowMs = 60_000;
-  readonly localKeys = false;
-
-  constructor(
-    private readonly db: Pool,
-    readonly prefix: string,
-  ) {}
-
-  init(options: Options): void {
-    this.windowMs = options.windowMs;
-  }
-
-  async increment(key: string): Promise<ClientRateLimitInfo> {
-    const { rows } = await this.db.query<{ hits: number; reset_at: Date }>({ ...sql['increment-hits'], values: [`${this.prefix}:${key}`, this.windowMs] });
-    return { totalHits: rows[0]!.hits, resetTime: rows[0]!.reset_at };
-  }
-
-  async decrement(key: string): Promise<void> {
-    await this.db.query({ ...sql['decrement-hits'], values: [`${this.prefix}:${key}`] });
-  }
-
-  async resetKey(key: string): Promise<void> {
-    await this.db.query({ ...sql['reset-key'], values: [`${this.prefix}:${key}`] });
-  }
-}
 
 export function perMinuteLimit(db: Pool, name: string, limit: number): RequestHandler {
   return rateLimit({
@@ -47,8 +18,4 @@ export function perMinuteLimit(db: Pool, name: string, limit: number): RequestHa
     passOnStoreError: true,
     handler: (_req, _res, next) => next(new RateLimited()),
   });
-}
-
-export async function pruneRateLimits(db: Queryable): Promise<void> {
-  await db.query(sql['prune-expired']);
 }

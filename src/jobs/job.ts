@@ -3,7 +3,7 @@
 // work that runs every so often. src/jobs runs whatever src/features.ts lists;
 // it knows no feature itself.
 import type { Config } from '../config.ts';
-import type { Pool } from '../db/pool.ts';
+import type { Pool, Queryable } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { EmailRenderer } from '../mail/templates.ts';
@@ -46,6 +46,11 @@ export function defineJob<N extends JobName>(definition: JobDefinition<N>): JobD
 export type PeriodicTask = {
   name: string;
   intervalMs: (config: Config) => number;
-  /** One round. A task that must not run in two processes at once takes its own advisory lock. */
-  run: (context: WorkerContext) => Promise<unknown>;
+  /**
+   * When set, one process at a time runs a round: it holds this advisory lock
+   * (see sql/locks.sql for the keys in use), and another process skips the round.
+   */
+  exclusiveLock?: number;
+  /** One round; `db` is the lock's connection for an exclusive task, else the pool. */
+  run: (context: WorkerContext, db: Queryable) => Promise<unknown>;
 };

@@ -1,16 +1,15 @@
 // Starts what works in the background: the handlers of the jobs and the
-// periodic tasks that features register (src/features.ts), and maintenance. Runs inside the web process by default (RUN_WORKERS)
-// or alone as `npm run worker`.
+// periodic tasks that features register (src/features.ts). Runs inside the web
+// process by default (RUN_WORKERS) or alone as `npm run worker`.
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
+import { settlesBy } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createEmailRenderer } from '../mail/templates.ts';
-import { every } from './every.ts';
 import type { AnyJobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContext } from './job.ts';
-import { startMaintenance } from './maintenance.ts';
+import { startPeriodicTask } from './periodic.ts';
 import type { Queue } from './queue.ts';
-import { settlesBy } from '../lifecycle.ts';
 
 export type Workers = {
   /**
@@ -125,10 +124,7 @@ export async function startWorkers(options: {
       log,
     }),
   );
-  const loops = options.periodicTasks.map((task) =>
-    every(task.intervalMs(config), () => task.run(context), (error) => log.warn({ err: error, task: task.name }, 'periodic task failed; will retry')),
-  );
-  const maintenance = startMaintenance({ db, log, linkTtlDays: config.confirmationTtlDays });
+  const loops = options.periodicTasks.map((task) => startPeriodicTask(task, context));
 
   return {
     async stop(deadline = Date.now() + DEFAULT_STOP_WAIT_MS) {
@@ -136,7 +132,6 @@ export async function startWorkers(options: {
       // then ends with the process: its transaction rolls back.
       await Promise.all([
         ...loops.map((loop) => settlesBy(loop.stop(), deadline)),
-        settlesBy(maintenance.stop(), deadline),
         ...jobRunners.map((runner) => runner.stop(deadline)),
       ]);
       mailer.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { updateCounts } from '../../src/actions/counts.ts';
-import { createPool, withTransaction } from '../../src/db/pool.ts';
+import { withTransaction } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Mailer, OutgoingEmail } from '../../src/mail/mailer.ts';
 import { createEmailRenderer } from '../../src/mail/templates.ts';
@@ -11,6 +11,7 @@ import { pressButtonBehind, signPetition } from '../helpers/forms.ts';
 
 const SLUG = 'count-me';
 const COUNT_LOCK = 7265303; // sql/actions.sql try-count-lock
+import { createTestPool } from '../helpers/db.ts';
 
 describe('counting confirmed signatures', () => {
   let t: TestApp;
@@ -55,7 +56,7 @@ describe('counting confirmed signatures', () => {
 
   it('gives the same numbers when two instances count at once, while signatures are being confirmed', async () => {
     await addSignatures(40, false, 'FR', 3000);
-    const other = createPool(t.db.url, 4);
+    const other = createTestPool(t.db.url, { max: 4 });
     try {
       let confirming = true;
       const confirmations = (async () => {

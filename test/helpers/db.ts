@@ -3,8 +3,9 @@
 // changed migration builds a new one.
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../src/config.ts';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
-import { createPool, type Pool } from '../../src/db/pool.ts';
+import { createPool, type Pool, type PoolOptions } from '../../src/db/pool.ts';
 import { jobs } from '../../src/features.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/log.ts';
@@ -15,6 +16,14 @@ export function serverUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: run the tests with `npm test`, which starts a database when none is given');
   return url;
+}
+
+export type TestPoolOptions = Partial<Omit<PoolOptions, 'log'>>;
+
+/** A pool set up as in production (src/config.ts's default timeouts), with overrides. */
+export function createTestPool(url: string, options: TestPoolOptions = {}): Pool {
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  return createPool(url, { log, max: 10, ...loadConfig({}).databaseTimeouts, ...options });
 }
 
 function withDatabase(url: string, database: string): string {
@@ -43,7 +52,7 @@ export async function ensureTemplate(): Promise<string> {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount) return;
       await client.query(`CREATE DATABASE ${name}`);
-      const pool = createPool(withDatabase(serverUrl(), name), 1);
+      const pool = createTestPool(withDatabase(serverUrl(), name), { max: 1 });
       try {
         await migrate(pool);
         // pg-boss installs its schema on first start: do it once here, not in every test file.
@@ -64,17 +73,18 @@ export async function ensureTemplate(): Promise<string> {
 
 export type TestDatabase = { url: string; pool: Pool; drop: () => Promise<void> };
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A database of its own for a test file; `pool` overrides the pool's settings. */
+export async function createTestDatabase(pool: TestPoolOptions = {}): Promise<TestDatabase> {
   const template = process.env.PLACARD_TEST_TEMPLATE ?? (await ensureTemplate());
   const name = `placard_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = withDatabase(serverUrl(), name);
-  const pool = createPool(url, 10);
+  const testPool = createTestPool(url, pool);
   return {
     url,
-    pool,
+    pool: testPool,
     drop: async () => {
-      await pool.end().catch(() => undefined);
+      await testPool.end().catch(() => undefined);
       await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };

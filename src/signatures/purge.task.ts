@@ -1,0 +1,16 @@
+// The purge of personal data that is no longer needed: pending signatures
+// (with what was submitted for them) PENDING_RETENTION_DAYS after their last
+// link expired, and old confirmation tokens. Every few minutes, in one worker
+// process at a time.
+import type { PeriodicTask } from '../jobs/job.ts';
+import { purgeStale } from './signatures.repo.ts';
+
+// An unconfirmed signature is kept this long after its last link expired.
+export const PENDING_RETENTION_DAYS = 30;
+
+export const purgeStaleSignaturesTask: PeriodicTask = {
+  name: 'purge-stale-signatures',
+  intervalMs: () => 5 * 60_000,
+  exclusiveLock: 7_265_304,
+  run: ({ config }, db) => purgeStale(db, PENDING_RETENTION_DAYS, config.confirmationTtlDays),
+};
