@@ -81,12 +81,16 @@ describe('database faults', () => {
     });
 
     it('during a statement: the same', LIMIT, async () => {
-      const failed = withTransaction(pool, async (client) => {
-        await client.query('SELECT pg_sleep(30)');
-      });
+      // Its rejection is awaited from the start: it may come before the terminate call returns.
+      const failed = assert.rejects(
+        withTransaction(pool, async (client) => {
+          await client.query('SELECT pg_sleep(30)');
+        }),
+        { code: '57P01' },
+      );
       await backendsReach("state = 'active' AND query LIKE '%pg_sleep(30)%'", 1);
       await admin.query(TERMINATE_ALL);
-      await assert.rejects(failed, { code: '57P01' });
+      await failed;
       assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1);
     });
   });
