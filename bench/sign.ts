@@ -156,7 +156,10 @@ async function countRows(url: string): Promise<Durability> {
       )
       SELECT (SELECT count(*) FROM signatures) AS signatures,
              (SELECT count(*) FROM jobs) AS jobs,
-             (SELECT count(DISTINCT data->>'signatureId') FROM jobs) AS "jobSignatures",
+             -- A confirmation job names the submission it sends a link for (an "already
+             -- signed" notice, the signature): each must lead to a signature of its own.
+             (SELECT count(DISTINCT coalesce(sub.signature_id, (j.data->>'signatureId')::bigint))
+              FROM jobs j LEFT JOIN signature_submissions sub ON sub.id = (j.data->>'submissionId')::bigint) AS "jobSignatures",
              (SELECT count(*) FROM jobs WHERE state = 'completed') AS completed,
              (SELECT count(*) FROM sent_emails) AS "sentEmails"`);
     const r = rows[0]!;

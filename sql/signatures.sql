@@ -80,31 +80,27 @@ RETURNING signature_id, submission_id;
 
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
--- confirms it; the signature's other submissions (what anyone else typed with
--- this address) are no longer needed and go. Nothing happens to a signature
--- that is already confirmed.
-WITH confirmed AS (
-  UPDATE signatures s
-  SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
-      comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates
-  FROM signature_submissions sub
-  WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
-  RETURNING s.id
-), forgotten AS (
-  DELETE FROM signature_submissions WHERE signature_id IN (SELECT id FROM confirmed)
-)
-SELECT id FROM confirmed;
+-- confirms it. Nothing happens to a signature that is already confirmed.
+UPDATE signatures s
+SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
+    comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates
+FROM signature_submissions sub
+WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
+RETURNING s.id;
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
-WITH confirmed AS (
-  UPDATE signatures SET confirmed_at = now()
-  WHERE id = $1 AND confirmed_at IS NULL
-  RETURNING id
-), forgotten AS (
-  DELETE FROM signature_submissions WHERE signature_id IN (SELECT id FROM confirmed)
-)
-SELECT id FROM confirmed;
+UPDATE signatures SET confirmed_at = now()
+WHERE id = $1 AND confirmed_at IS NULL
+RETURNING id;
+
+-- name: forget-submissions
+-- Once a signature is confirmed, its other submissions (what anyone else typed
+-- with this address) are no longer needed. A statement of its own, after the
+-- confirmation and in its transaction: it sees a submission committed by a
+-- signing that the confirmation waited for, which one statement's snapshot
+-- would miss. A signing after it finds the signature confirmed and adds none.
+DELETE FROM signature_submissions WHERE signature_id = $1;
 
 -- name: delete-pending-signature
 -- "It wasn't me": the pending signature goes, with its submissions and tokens

@@ -83,7 +83,7 @@ export const en = {
   'pledge.notShown': 'Your name will not be shown publicly.',
   'pledge.updates': 'You will receive email updates about this campaign.',
   'pledge.noUpdates': 'You will not receive email updates.',
-  'pledge.notYours': 'If this is not what you sent, do not confirm: sign again with the right details, and confirm from the email that follows.',
+  'pledge.notYours': 'If this is not what you sent, do not confirm. Remove it with the “it wasn’t me” link below, then sign again with your own details.',
   'email.confirm-signature.subject': 'Please confirm your signature: {action}',
   'email.confirm-signature.intro': 'Thank you for signing “{action}”. Your signature counts once you confirm that this is your email address.',
   'email.confirm-signature.button': 'Confirm my signature',

@@ -14,6 +14,7 @@ const sql = loadQueries('signatures.sql', [
   'use-token',
   'confirm-submission',
   'confirm-signature-as-is',
+  'forget-submissions',
   'delete-pending-signature',
   'purge-stale-pending-signatures',
   'purge-dead-tokens',
@@ -99,6 +100,11 @@ export async function confirmSignature(db: Queryable, signatureId: number, submi
     ? { ...sql['confirm-signature-as-is'], values: [signatureId] }
     : { ...sql['confirm-submission'], values: [signatureId, submissionId] };
   return ((await db.query(query)).rowCount ?? 0) > 0;
+}
+
+/** Deletes what was submitted for a signature (once it is confirmed). */
+export async function forgetSubmissions(db: Queryable, signatureId: number): Promise<void> {
+  await db.query({ ...sql['forget-submissions'], values: [signatureId] });
 }
 
 export async function deletePendingSignature(db: Queryable, id: number): Promise<boolean> {

@@ -20,7 +20,14 @@ const checkbox = z
 const optionalText = (max: number) => z.string().trim().max(max, `max:${max}`).optional().default('');
 
 const signatureForm = z.object({
-  name: z.string().trim().min(1, 'required').max(100, 'max:100').regex(NO_CONTROL, 'invalidCharacters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(100, 'max:100')
+    .regex(NO_CONTROL, 'invalidCharacters')
+    // Joiners join: a name of nothing else would show as a blank.
+    .refine((name) => /[^\s\u200C\u200D]/u.test(name), 'required'),
   email: z
     .string()
     .trim()

@@ -75,7 +75,8 @@ export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: s
   const confirmed = await withTransaction(db, async (client) => {
     const used = await repo.useToken(client, hash);
     if (!used) return false;
-    await repo.confirmSignature(client, used.signatureId, used.submissionId);
+    // False when another of its links confirmed it first: then this one changes nothing.
+    if (await repo.confirmSignature(client, used.signatureId, used.submissionId)) await repo.forgetSubmissions(client, used.signatureId);
     return true;
   });
   if (!confirmed) {

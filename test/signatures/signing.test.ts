@@ -239,6 +239,37 @@ describe('signing a petition', () => {
     assert.doesNotMatch(action.text, /evil\.example/);
   });
 
+  it('forgets a submission that arrived while the confirmation waited for it', async () => {
+    const address = email();
+    await signPetition(t.app, { email: address });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    const path = new URL(confirmationLink(mail!)).pathname;
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, path);
+    // A second signing in flight: it holds the signature's row (count-another-notice) and adds a submission.
+    const signing = await t.db.pool.connect();
+    try {
+      await signing.query('BEGIN');
+      await signing.query('UPDATE signatures SET notices_sent = notices_sent + 1 WHERE email = $1', [address]);
+      await signing.query(
+        "INSERT INTO signature_submissions (signature_id, name, country, show_name, wants_updates) SELECT id, 'Late Stranger', 'RU', true, true FROM signatures WHERE email = $1",
+        [address],
+      );
+      const pressed = agent.post(path).type('form').send({ _csrf: token }).then((res) => res);
+      for (let waiting = 0; waiting === 0; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        waiting = (await t.db.pool.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n;
+      }
+      await signing.query('COMMIT');
+      assert.equal((await pressed).status, 303);
+    } finally {
+      signing.release();
+    }
+    assert.equal(await submissionsOf(address), 0, 'what the late submission typed is not kept');
+    const { rows } = await t.db.pool.query('SELECT name, confirmed_at IS NOT NULL AS confirmed FROM signatures WHERE email = $1', [address]);
+    assert.deepEqual(rows, [{ name: 'Aigerim', confirmed: true }]);
+  });
+
   it('keeps confirmation and cancel pages out of every cache', async () => {
     const address = email();
     await signPetition(t.app, { email: address });
@@ -258,6 +289,9 @@ describe('signing a petition', () => {
       const { rows } = await t.db.pool.query('SELECT name FROM signatures WHERE email = $1', [address]);
       assert.equal(rows[0]?.name, name);
     }
+    const blank = await signPetition(t.app, { email: email(), name: '\u200D\u200C' });
+    assert.equal(blank.status, 422, 'a name of joiners alone');
+    assert.match(blank.text, /name-error">Please fill this in\./);
     for (const name of ['Eve \u202Egnp.exe', 'Eve\u2066x\u2069', 'Eve\u{E0041}\u{E0042}', 'Eve\u200B', 'Eve\u00AD']) {
       const res = await signPetition(t.app, { email: email(), name });
       assert.equal(res.status, 422, JSON.stringify(name));
