@@ -38,13 +38,13 @@ describe('indexes', () => {
 
   it('lists public signers from the index of those who chose to be shown', async () => {
     const text = await plan(actions['list-recent-public-signers'].text, [1, 10]);
-    assert.match(text, /signatures_public_idx/, text);
+    assert.match(text, /signatures_public_idx[\s\S]*Index Cond: \(action_id = /, text);
   });
 
   it('finds stale pending signatures and dead tokens by index', async () => {
     const pending = await plan(signatures['purge-stale-pending-signatures'].text, [30, 7]);
-    assert.match(pending, /signatures_pending_idx/, pending);
+    assert.match(pending, /signatures_pending_idx[\s\S]*Index Cond: \(last_notice_at </, pending);
     const tokens = await plan(signatures['purge-dead-tokens'].text, [30]);
-    assert.match(tokens, /confirmation_tokens_expires_idx/, tokens);
+    assert.match(tokens, /confirmation_tokens_expires_idx[\s\S]*Index Cond: \(expires_at </, tokens);
   });
 });
