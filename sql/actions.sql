@@ -72,5 +72,6 @@ SET signature_count = EXCLUDED.signature_count, by_country = EXCLUDED.by_country
 RETURNING action_id, signature_count;
 
 -- name: try-count-lock
--- One instance counts at a time; the others skip the round (released at commit).
-SELECT pg_try_advisory_xact_lock(7265303) AS locked;
+-- One instance counts at a time; the others skip the round (released at
+-- commit). $1 is LOCKS.countRound (src/db/locks.ts).
+SELECT pg_try_advisory_xact_lock($1) AS locked;

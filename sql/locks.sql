@@ -1,7 +1,5 @@
 -- Advisory locks that let one process at a time do a piece of work. The keys
--- in use: 7265301 migrations (src/db/migrate.ts), 7265302 the test template
--- (test/helpers/db.ts), 7265303 the count loop (actions.sql try-count-lock),
--- 7265304 the purge of stale signatures, 7265305 the pruning of rate limits.
+-- in use are listed in src/db/locks.ts.
 
 -- name: try-lock
 -- Session-level, on the connection that does the work: held across its

@@ -2,7 +2,7 @@
 // and the periodic tasks it needs. The queue and the workers (src/jobs) take
 // these and know no feature themselves.
 import { updateCountsTask } from './actions/counts.ts';
-import { pruneRateLimitsTask } from './db/rate-limit-store.ts';
+import { pruneRateLimitsTask } from './http/rate-limit.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { LOCKS } from '../src/db/locks.ts';
 import { periodicTasks } from '../src/features.ts';
 
 const FEATURES = ['actions', 'signatures', 'posts', 'demo', 'settings'];
@@ -45,10 +46,19 @@ describe('layers', () => {
     assert.deepEqual(views, [], 'views use {{url …}}');
   });
 
-  it('gives every exclusive periodic task a lock of its own', () => {
-    const locks = periodicTasks.flatMap((task) => (task.exclusiveLock === undefined ? [] : [task.exclusiveLock]));
-    assert.ok(locks.length >= 2);
-    assert.equal(new Set(locks).size, locks.length);
+  it('gives every piece of exclusive work a lock of its own, from src/db/locks.ts', () => {
+    const keys = Object.values(LOCKS);
+    assert.equal(new Set(keys).size, keys.length, 'no two names share a key');
+    const taskLocks = periodicTasks.flatMap((task) => (task.exclusiveLock === undefined ? [] : [task.exclusiveLock]));
+    assert.ok(taskLocks.length >= 2);
+    assert.equal(new Set(taskLocks).size, taskLocks.length, 'no two tasks share a lock');
+    for (const lock of taskLocks) assert.ok((keys as number[]).includes(lock), `lock ${lock} is listed in LOCKS`);
+    // And no key is written out anywhere else.
+    const literal = /7_?265_?30\d/;
+    const offending = [...sourceFiles('src'), ...sourceFiles('test'), ...sqlFiles('sql')]
+      .filter((file) => !file.endsWith(path.join('db', 'locks.ts')) && !file.endsWith('layers.test.ts'))
+      .filter((file) => literal.test(fs.readFileSync(file, 'utf8')));
+    assert.deepEqual(offending, []);
   });
 });
 
@@ -56,5 +66,12 @@ function sourceFilesOfViews(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     return entry.isDirectory() ? sourceFilesOfViews(full) : full.endsWith('.hbs') ? [full] : [];
+  });
+}
+
+function sqlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sqlFiles(full) : full.endsWith('.sql') ? [full] : [];
   });
 }

@@ -1,4 +1,5 @@
 // SQL for actions and their counts (sql/actions.sql).
+import { LOCKS } from '../db/locks.ts';
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
@@ -78,5 +79,5 @@ export async function updateStaleCounts(db: Queryable, reconcileAfterMs: number)
 }
 
 export async function tryCountLock(db: Queryable): Promise<boolean> {
-  return (await db.query<{ locked: boolean }>(sql['try-count-lock'])).rows[0]?.locked ?? false;
+  return (await db.query<{ locked: boolean }>({ ...sql['try-count-lock'], values: [LOCKS.countRound] })).rows[0]?.locked ?? false;
 }

@@ -23,12 +23,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { LOCKS } from './locks.ts';
 import { checkOut, type Pool } from './pool.ts';
 import { SQL_DIR } from './queries.ts';
 
 const MIGRATIONS_DIR = path.join(SQL_DIR, 'migrations');
-// An arbitrary constant: "placard migrations" for pg_advisory_lock.
-const MIGRATION_LOCK = 7_265_301;
+const MIGRATION_LOCK = LOCKS.migrations;
 // How often an instance tries again for the lock that another one holds.
 const LOCK_RETRY_MS = 200;
 const NO_TRANSACTION = /^--\s*placard:no-transaction\s*$/;

@@ -2,7 +2,6 @@
 // instance shares them: an express-rate-limit Store, and the pruning of ended windows.
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Pool, Queryable } from './pool.ts';
-import type { PeriodicTask } from '../jobs/job.ts';
 import { loadQueries } from './queries.ts';
 
 const sql = loadQueries('rate-limits.sql', ['increment-hits', 'decrement-hits', 'reset-key', 'prune-expired']);
@@ -39,10 +38,3 @@ export async function pruneRateLimits(db: Queryable): Promise<void> {
   await db.query(sql['prune-expired']);
 }
 
-/** Every few minutes, in one process at a time: expired windows are forgotten. */
-export const pruneRateLimitsTask: PeriodicTask = {
-  name: 'prune-rate-limits',
-  intervalMs: () => 5 * 60_000,
-  exclusiveLock: 7_265_305,
-  run: (_context, db) => pruneRateLimits(db),
-};

@@ -1,9 +1,12 @@
 // Rate limits on public writes, per client IP, counted in PostgreSQL so that
-// every instance shares them. express-rate-limit decides; src/db/rate-limit-store.ts counts.
+// every instance shares them. express-rate-limit decides; src/db/rate-limit-store.ts counts;
+// a periodic task forgets the windows that have ended.
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Pool } from '../db/pool.ts';
-import { PostgresStore } from '../db/rate-limit-store.ts';
+import { LOCKS } from '../db/locks.ts';
+import { PostgresStore, pruneRateLimits } from '../db/rate-limit-store.ts';
+import type { PeriodicTask } from '../jobs/job.ts';
 import { RateLimited } from './errors.ts';
 
 export function perMinuteLimit(db: Pool, name: string, limit: number): RequestHandler {
@@ -19,3 +22,11 @@ export function perMinuteLimit(db: Pool, name: string, limit: number): RequestHa
     handler: (_req, _res, next) => next(new RateLimited()),
   });
 }
+
+/** Every few minutes, in one process at a time: ended windows are forgotten. */
+export const pruneRateLimitsTask: PeriodicTask = {
+  name: 'prune-rate-limits',
+  intervalMs: () => 5 * 60_000,
+  exclusiveLock: LOCKS.pruneRateLimits,
+  run: (_context, db) => pruneRateLimits(db),
+};

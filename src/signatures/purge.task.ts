@@ -2,6 +2,7 @@
 // (with what was submitted for them) PENDING_RETENTION_DAYS after their last
 // link expired, and old confirmation tokens. Every few minutes, in one worker
 // process at a time.
+import { LOCKS } from '../db/locks.ts';
 import type { PeriodicTask } from '../jobs/job.ts';
 import { purgeStale } from './signatures.repo.ts';
 
@@ -11,6 +12,6 @@ export const PENDING_RETENTION_DAYS = 30;
 export const purgeStaleSignaturesTask: PeriodicTask = {
   name: 'purge-stale-signatures',
   intervalMs: () => 5 * 60_000,
-  exclusiveLock: 7_265_304,
+  exclusiveLock: LOCKS.purgeSignatures,
   run: ({ config }, db) => purgeStale(db, PENDING_RETENTION_DAYS, config.confirmationTtlDays),
 };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { updateCounts } from '../../src/actions/counts.ts';
+import { LOCKS } from '../../src/db/locks.ts';
 import { withTransaction } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Mailer, OutgoingEmail } from '../../src/mail/mailer.ts';
@@ -10,7 +11,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { pressButtonBehind, signPetition } from '../helpers/forms.ts';
 
 const SLUG = 'count-me';
-const COUNT_LOCK = 7265303; // sql/actions.sql try-count-lock
+const COUNT_LOCK = LOCKS.countRound;
 import { createTestPool } from '../helpers/db.ts';
 
 describe('counting confirmed signatures', () => {

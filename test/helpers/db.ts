@@ -4,13 +4,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import { LOCKS } from '../../src/db/locks.ts';
 import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { createPool, type Pool, type PoolOptions } from '../../src/db/pool.ts';
 import { jobs } from '../../src/features.ts';
 import { startQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/log.ts';
 
-const TEMPLATE_LOCK = 7_265_302;
+const TEMPLATE_LOCK = LOCKS.testTemplate;
 
 export function serverUrl(): string {
   const url = process.env.DATABASE_URL;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
-import { pruneRateLimitsTask } from '../../src/db/rate-limit-store.ts';
+import { pruneRateLimitsTask } from '../../src/http/rate-limit.ts';
 import type { Pool } from '../../src/db/pool.ts';
 import type { WorkerContext } from '../../src/jobs/job.ts';
 import { runRound } from '../../src/jobs/periodic.ts';

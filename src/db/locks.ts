@@ -1,0 +1,14 @@
+// Every advisory lock key Placard takes, in one place, so that no two pieces
+// of work ever share one by accident (test/layers.test.ts checks they differ).
+export const LOCKS = {
+  /** Migrations: instances starting together take turns (src/db/migrate.ts). */
+  migrations: 7_265_301,
+  /** Building the tests' template database (test/helpers/db.ts). */
+  testTemplate: 7_265_302,
+  /** One count round at a time (src/actions/counts.ts). */
+  countRound: 7_265_303,
+  /** The purge of stale signatures (src/signatures/purge.task.ts). */
+  purgeSignatures: 7_265_304,
+  /** The pruning of ended rate-limit windows (src/http/rate-limit.ts). */
+  pruneRateLimits: 7_265_305,
+} as const;
