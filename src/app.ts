@@ -5,7 +5,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { actionsRoutes } from './actions/actions.routes.ts';
 import type { Config } from './config.ts';
-import { databaseAnswers } from './db/health.ts';
+import type { HealthProbe } from './db/health.ts';
 import type { Pool } from './db/pool.ts';
 import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
@@ -29,6 +29,8 @@ export type AppDeps = {
   queue: Pick<Queue, 'enqueue'>;
   /** Signs CSRF tokens; the same for every instance (APP_SECRET or the one kept in the database). */
   secret: string;
+  /** For /healthz: asks the database on a connection of its own. */
+  health: Pick<HealthProbe, 'databaseAnswers'>;
 };
 
 /** Cross-cutting request guards that routers put in their route tables. */
@@ -89,9 +91,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(refusePrototypeKeys);
   app.use(cookieParser());
 
-  // Within a second, even when the pool is exhausted: a probe that hangs tells nothing.
+  // Within a second, whether or not the pool is exhausted: a probe that hangs tells
+  // nothing. Unhealthy when the database does not answer, or the app's pool is closed.
   app.get('/healthz', async (_req, res) => {
-    if (await databaseAnswers(db)) {
+    if (!db.ending && (await deps.health.databaseAnswers())) {
       res.set('Cache-Control', 'no-store').json({ status: 'ok' });
     } else {
       res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable', database: 'unreachable' });

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       // Jobs in hand may finish until then; one still running is handed back to pg-boss.
       lifecycle.onStop('workers', 6_000, (deadline) => workers.stop(deadline));
     }
-    const web = createWebServer(createApp({ config, db: pool, log, queue, secret }), log);
+    const web = createWebServer(createApp({ config, db: pool, log, queue, secret, health: database.health }), log);
     await web.listen(config.port, config.host);
     // Requests take milliseconds: those in flight finish well within this.
     lifecycle.onStop('web server', 4_000, web.stop);

@@ -3,12 +3,13 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
+import { createHealthProbe, type HealthProbe } from './health.ts';
 import { migrate } from './migrate.ts';
 import { createPool, type Pool } from './pool.ts';
 
 const MIN_POSTGRES_VERSION = 130000;
 
-export type Database = { pool: Pool; url: string; embedded?: EmbeddedDatabase };
+export type Database = { pool: Pool; url: string; health: HealthProbe; embedded?: EmbeddedDatabase };
 
 /** Connects to DATABASE_URL, or starts the embedded server; then migrates. */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
@@ -32,11 +33,12 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     await embedded?.stop().catch(() => undefined);
     throw error;
   }
-  return { pool, url, embedded };
+  return { pool, url, health: createHealthProbe(url, log), embedded };
 }
 
-/** Closes the pool, then the embedded server if this process started one. */
+/** Closes the pools, then the embedded server if this process started one. */
 export async function closeDatabase(database: Database): Promise<void> {
+  await database.health.close();
   await database.pool.end().catch(() => undefined);
   await database.embedded?.stop().catch(() => undefined);
 }

@@ -2,6 +2,7 @@
 // the real job queue (pg-boss) and, when asked, the real workers.
 import type { Express } from 'express';
 import { createApp } from '../../src/app.ts';
+import { createHealthProbe } from '../../src/db/health.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { jobs, periodicTasks } from '../../src/features.ts';
 import { startQueue, type Queue } from '../../src/jobs/queue.ts';
@@ -50,7 +51,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     retry: { retryDelay: options.retryDelaySeconds ?? 1, retryBackoff: false },
   });
   const workers = options.workers ? await startTestWorkers({ config, db, queue, log }) : undefined;
-  const app = createApp({ config, db: db.pool, log, queue, secret: config.appSecret! });
+  const health = createHealthProbe(db.url, log);
+  const app = createApp({ config, db: db.pool, log, queue, secret: config.appSecret!, health });
   return {
     app,
     config,
@@ -61,6 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       await workers?.stop();
       await queue.stop();
+      await health.close();
       await db.drop();
     },
   };
