@@ -9,8 +9,8 @@
 -- now: the first, or the next one after a claim was released (a temporary
 -- failure) or its lease ran out (its worker died mid-send). A second claim keeps
 -- the first Message-ID.
-INSERT INTO sent_emails (idempotency_key, template, status, message_id, claimed_until)
-VALUES ($1, $2, 'sending', $3, now() + make_interval(secs => $4))
+INSERT INTO sent_emails (idempotency_key, template, status, message_id, claimed_until, signature_id)
+VALUES ($1, $2, 'sending', $3, now() + make_interval(secs => $4), $5)
 ON CONFLICT (idempotency_key) DO UPDATE
 SET claimed_until = EXCLUDED.claimed_until
 WHERE sent_emails.status = 'sending' AND (sent_emails.claimed_until IS NULL OR sent_emails.claimed_until < now())
@@ -28,3 +28,9 @@ WHERE idempotency_key = $1;
 -- (and its Message-ID) stays, in case the server did take the message before
 -- the connection failed.
 UPDATE sent_emails SET claimed_until = NULL WHERE idempotency_key = $1 AND status = 'sending';
+
+-- name: purge-old-emails
+-- Mail records are kept $1 days: long past any retry of their job (about a
+-- day), so idempotency never needs them again, and then they go. A claim still
+-- being sent stays. sent_emails_created_idx.
+DELETE FROM sent_emails WHERE created_at < now() - make_interval(days => $1) AND status <> 'sending';

@@ -14,7 +14,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  BASE_URL: z.url().optional(),
+  // http(s) only, with no path, query or fragment: links in emails and the feed are built on it.
+  BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address', abort: true })
+    .refine((value) => /^https?:\/\/[^/?#]+\/?$/.test(value), 'must be an http(s) origin with no path, query or fragment, e.g. https://campaign.example.org')
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -35,12 +39,13 @@ const schema = z.object({
   // Secret for CSRF tokens. When unset, one is generated and kept in the
   // database, so every instance shares it.
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DEMO_CONTENT: boolean.default(true),
+  // Unset: true in development, false in production (demo petitions name real people).
+  DEMO_CONTENT: boolean.optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
-  MAIL_FROM: z.string().default('Placard <placard@localhost>'),
+  MAIL_FROM: z.string().optional(),
   // Run queue workers inside the web process (the default); set false when
   // `npm run worker` runs them separately.
   RUN_WORKERS: boolean.default(true),
@@ -108,9 +113,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && !c.SMTP_URL) {
-    // Without it, mail would be written to files and its links (secrets) logged.
-    throw new ConfigError('Invalid configuration:\n  SMTP_URL: required when NODE_ENV=production');
+  if (c.NODE_ENV === 'production') {
+    // A production start must not come up broken: mail kept in files, emailed
+    // links pointing at localhost, cookies without Secure, mail from placard@localhost.
+    const missing = [
+      !c.SMTP_URL && '  SMTP_URL: required when NODE_ENV=production (without it, mail would be kept in files)',
+      !c.BASE_URL && '  BASE_URL: required when NODE_ENV=production: the public https address, e.g. https://campaign.example.org',
+      c.BASE_URL && !c.BASE_URL.startsWith('https://') && '  BASE_URL: must be https when NODE_ENV=production (links in emails, Secure cookies)',
+      !c.MAIL_FROM && '  MAIL_FROM: required when NODE_ENV=production, e.g. "Free Zhanaozen <campaign@example.org>"',
+    ].filter(Boolean);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
   }
   return {
     env: c.NODE_ENV,
@@ -129,9 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     appSecret: c.APP_SECRET,
-    demoContent: c.DEMO_CONTENT,
+    demoContent: c.DEMO_CONTENT ?? c.NODE_ENV !== 'production',
     smtpUrl: c.SMTP_URL,
-    mailFrom: c.MAIL_FROM,
+    mailFrom: c.MAIL_FROM ?? 'Placard <placard@localhost>',
     runWorkers: c.RUN_WORKERS,
     confirmationTtlDays: c.CONFIRMATION_TTL_DAYS,
     confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,

@@ -3,10 +3,11 @@
 // these and know no feature themselves.
 import { updateCountsTask } from './actions/counts.ts';
 import { pruneRateLimitsTask } from './http/rate-limit.ts';
+import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
 
 export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask];
+export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask];

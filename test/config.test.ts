@@ -17,9 +17,28 @@ describe('config', () => {
     assert.throws(() => loadConfig({ SMTP_URL: 'http://mail' }), /SMTP_URL/);
   });
 
-  it('requires SMTP in production, so that no mail or link ends up in files and logs', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SMTP_URL: required when NODE_ENV=production/);
-    assert.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' }).smtpUrl, 'smtp://mail:25');
+  const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', BASE_URL: 'https://campaign.example.org', MAIL_FROM: 'Campaign <campaign@example.org>' };
+
+  it('starts in production only with SMTP, a public https address and a sender, and without demo content', () => {
+    assert.throws(() => loadConfig({ ...production, SMTP_URL: undefined }), /SMTP_URL: required when NODE_ENV=production/);
+    assert.throws(() => loadConfig({ ...production, BASE_URL: undefined }), /BASE_URL: required when NODE_ENV=production/);
+    assert.throws(() => loadConfig({ ...production, BASE_URL: 'http://localhost:3000' }), /BASE_URL: must be https when NODE_ENV=production/);
+    assert.throws(() => loadConfig({ ...production, MAIL_FROM: undefined }), /MAIL_FROM: required when NODE_ENV=production/);
+    const config = loadConfig(production);
+    assert.equal(config.smtpUrl, 'smtp://mail:25');
+    assert.equal(config.baseUrl, 'https://campaign.example.org');
+    assert.equal(config.mailFrom, 'Campaign <campaign@example.org>');
+    assert.equal(config.demoContent, false, 'demo petitions in real people\'s names do not go live');
+    assert.equal(loadConfig({ ...production, DEMO_CONTENT: 'true' }).demoContent, true, 'unless asked for');
+    assert.equal(loadConfig({}).demoContent, true, 'in development they are the demo');
+  });
+
+  it('takes BASE_URL only as an http(s) origin', () => {
+    for (const bad of ['ftp://campaign.example.org', 'mailto:campaign@example.org', 'javascript:alert(1)', 'https://campaign.example.org/news', 'https://campaign.example.org/?a=1', 'https://campaign.example.org/#top', 'campaign.example.org']) {
+      assert.throws(() => loadConfig({ BASE_URL: bad }), /BASE_URL/, bad);
+    }
+    assert.equal(loadConfig({ BASE_URL: 'https://campaign.example.org/' }).baseUrl, 'https://campaign.example.org');
+    assert.equal(loadConfig({ BASE_URL: 'http://127.0.0.1:3000' }).baseUrl, 'http://127.0.0.1:3000');
   });
 
   it('reads trust proxy as a hop count or a list, and refuses to trust every client', () => {

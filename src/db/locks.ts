@@ -11,4 +11,6 @@ export const LOCKS = {
   purgeSignatures: 7_265_304,
   /** The pruning of ended rate-limit windows (src/http/rate-limit.ts). */
   pruneRateLimits: 7_265_305,
+  /** The retention purge of mail records (src/mail/purge.task.ts). */
+  purgeMailRecords: 7_265_306,
 } as const;

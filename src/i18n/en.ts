@@ -50,6 +50,7 @@ export const en = {
   'signature.errors.email': 'Please enter an email address like name@example.org.',
   'signature.errors.country': 'Please choose a country from the list.',
   'signature.errors.invalidCharacters': 'This contains characters that cannot be used.',
+  'signature.errors.addressInName': 'Please write your name without web or email addresses.',
   'signature.errors.invalid': 'Please check this field.',
   'signature.checkEmail.title': 'Check your email',
   'signature.checkEmail.body': 'We have sent an email to the address you gave. Open it and press the button inside to confirm your signature on “{action}”. Your signature counts once it is confirmed.',

@@ -37,14 +37,13 @@ async function persistently(write: () => Promise<void>): Promise<void> {
   }
 }
 
-export async function sendOnce(
-  deps: SendOnceDeps,
-  key: string,
-  template: string,
-  compose: () => Promise<Omit<OutgoingEmail, 'messageId'>>,
-): Promise<SendOutcome> {
+/** Which message: its idempotency key, its template, and what it is about (its record goes with that). */
+export type MessageToSend = { key: string; template: string; about?: sentEmails.EmailSubject };
+
+export async function sendOnce(deps: SendOnceDeps, message: MessageToSend, compose: () => Promise<Omit<OutgoingEmail, 'messageId'>>): Promise<SendOutcome> {
   const { db, log } = deps;
-  const claim = await sentEmails.claimEmail(db, key, template, newMessageId(deps.baseUrl));
+  const { key, template } = message;
+  const claim = await sentEmails.claimEmail(db, key, template, newMessageId(deps.baseUrl), message.about);
   if (claim.state === 'done') return 'skipped';
   if (claim.state === 'busy') throw new Error(`email ${key} is being sent by another worker; will check again`);
 

@@ -50,7 +50,8 @@ export async function sendConfirmation(deps: MailJobDeps, data: SendConfirmation
   if (!notice || (data.notice === 'confirm' && notice.confirmed_at)) return 'skipped';
   const template = data.notice === 'confirm' ? 'confirm-signature' : 'already-signed';
 
-  return sendOnce({ db, mailer: deps.mailer, log: deps.log, baseUrl: config.baseUrl }, idempotencyKey(data), template, async () => {
+  const message = { key: idempotencyKey(data), template, about: { signatureId: notice.signature_id } };
+  return sendOnce({ db, mailer: deps.mailer, log: deps.log, baseUrl: config.baseUrl }, message, async () => {
     const context = {
       locale: 'en' as const,
       action: notice.action_title,

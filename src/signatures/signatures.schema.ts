@@ -11,6 +11,12 @@ import { isCountryCode } from './countries.ts';
 // Zero-width non-joiner and joiner (U+200C, U+200D) are the exception: Persian
 // and Indic scripts need them to spell names, and emoji sequences use them.
 const NO_CONTROL = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|\u200C|\u200D)*$/u;
+// A name is restated in the confirmation email that goes to the address typed
+// with it, so a stranger could make the campaign mail any text to anyone: a name
+// holding a web or email address ("verify at https://evil.example/login") is
+// refused. A dot between letters with no space ("evil.example") counts as a
+// domain; "Dr. A. Smith" and "J.R.R. Tolkien" are names.
+const ADDRESS_LIKE = /:\/\/|www\.|@|[\p{L}\p{N}-]{2,}\.[\p{L}]{2,}/iu;
 // A comment may also have line breaks and tabs (PostgreSQL refuses NUL).
 const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r]|\u200C|\u200D)*$/u;
 const checkbox = z
@@ -27,7 +33,8 @@ const signatureForm = z.object({
     .max(100, 'max:100')
     .regex(NO_CONTROL, 'invalidCharacters')
     // Joiners join: a name of nothing else would show as a blank.
-    .refine((name) => /[^\s\u200C\u200D]/u.test(name), 'required'),
+    .refine((name) => /[^\s\u200C\u200D]/u.test(name), 'required')
+    .refine((name) => !ADDRESS_LIKE.test(name), 'addressInName'),
   email: z
     .string()
     .trim()
@@ -69,6 +76,7 @@ function fieldMessage(message: string): MessageKey {
   if (message === 'email') return 'signature.errors.email';
   if (message === 'country') return 'signature.errors.country';
   if (message === 'invalidCharacters') return 'signature.errors.invalidCharacters';
+  if (message === 'addressInName') return 'signature.errors.addressInName';
   return 'signature.errors.invalid';
 }
 

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { pressButtonBehind, signPetition } from '../helpers/forms.ts';
+import { ACTION, csrfTokenIn } from '../helpers/forms.ts';
 import { cancelLink, confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,7 +22,7 @@ describe('the production log', () => {
     smtp = await new TestSmtpServer().start();
     const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
     t = await createTestApp({
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'debug', SMTP_URL: smtp.url, RATE_LIMIT_SIGN_PER_MINUTE: '1000', RATE_LIMIT_CONFIRM_PER_MINUTE: '1000' },
+      env: { NODE_ENV: 'production', BASE_URL: 'https://placard.test', MAIL_FROM: 'Placard <campaign@placard.test>', LOG_LEVEL: 'debug', SMTP_URL: smtp.url, RATE_LIMIT_SIGN_PER_MINUTE: '1000', RATE_LIMIT_CONFIRM_PER_MINUTE: '1000' },
       workers: true,
       retryDelaySeconds: 1,
       log,
@@ -33,6 +33,17 @@ describe('the production log', () => {
     await t.close();
     await smtp.stop();
   });
+
+  // Production cookies are Secure (BASE_URL is https), which supertest's cookie jar
+  // keeps from an http request: the form's cookie is carried by hand, as a browser would.
+  async function submitForm(pagePath: string, actionPath: string, fields: Record<string, string>) {
+    const page = await request(t.app).get(pagePath).expect(200);
+    const cookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    return request(t.app).post(actionPath).set('Cookie', cookie).type('form').send({ _csrf: csrfTokenIn(page.text), ...fields });
+  }
+  const signPetition = (email: string) =>
+    submitForm(`/actions/${ACTION}`, `/actions/${ACTION}/signatures`, { name: 'Aigerim', email, country: 'KZ' });
+  const pressButtonBehind = (link: string) => submitForm(new URL(link).pathname, new URL(link).pathname, {});
 
   /** Waits until the job queued for `address` is in `state` (its signature still pending). */
   async function waitForJobOf(address: string, state: string): Promise<void> {
@@ -64,20 +75,20 @@ describe('the production log', () => {
     };
 
     // Signs, opens the link, presses confirm; opens the used link again.
-    assert.equal((await signPetition(t.app, { email: confirming })).status, 303);
+    assert.equal((await signPetition(confirming)).status, 303);
     const [confirmMail] = await smtp.waitFor((m) => m.envelopeTo.includes(confirming));
     const confirm = tokenOf(confirmationLink(confirmMail!));
     tokenOf(cancelLink(confirmMail!));
     await request(t.app).get(new URL(confirm).pathname).expect(200);
-    assert.equal((await pressButtonBehind(t.app, confirm)).status, 303);
+    assert.equal((await pressButtonBehind(confirm)).status, 303);
     await request(t.app).get(new URL(confirm).pathname).expect(200);
 
     // Signs, presses "it wasn't me".
-    assert.equal((await signPetition(t.app, { email: cancelling })).status, 303);
+    assert.equal((await signPetition(cancelling)).status, 303);
     const [cancelMail] = await smtp.waitFor((m) => m.envelopeTo.includes(cancelling));
     tokenOf(confirmationLink(cancelMail!));
     const cancel = tokenOf(cancelLink(cancelMail!));
-    assert.equal((await pressButtonBehind(t.app, cancel)).status, 200);
+    assert.equal((await pressButtonBehind(cancel)).status, 200);
 
     // A link that was never sent.
     const madeUp = randomBytes(32).toString('base64url');
@@ -86,7 +97,7 @@ describe('the production log', () => {
 
     // Refused for now, with the address in the reply; sent on the retry.
     smtp.refuseNext(450, `<${greylisted}>: greylisted, try again later`);
-    assert.equal((await signPetition(t.app, { email: greylisted })).status, 303);
+    assert.equal((await signPetition(greylisted)).status, 303);
     await smtp.waitForRefused((m) => m.envelopeTo.includes(greylisted));
     const [retried] = await smtp.waitFor((m) => m.envelopeTo.includes(greylisted), 1, 20_000);
     tokenOf(confirmationLink(retried!));
@@ -95,7 +106,7 @@ describe('the production log', () => {
 
     // Refused for good, with the address in the reply.
     smtp.refuseNext(550, `<${unknown}>: no such user here`);
-    assert.equal((await signPetition(t.app, { email: unknown })).status, 303);
+    assert.equal((await signPetition(unknown)).status, 303);
     await smtp.waitForRefused((m) => m.envelopeTo.includes(unknown));
     await waitForJobOf(unknown, 'completed');
 

@@ -207,13 +207,13 @@ describe('signing a petition', () => {
   it('confirms what the mailbox owner submitted, not what someone else typed first with their address', async () => {
     const owner = email();
     // A stranger signs first with the owner's address, choosing a public name and updates.
-    await signPetition(t.app, { email: owner, name: 'Visit https://evil.example/claim now', show_name: 'on', wants_updates: 'on', country: 'RU' });
+    await signPetition(t.app, { email: owner, name: 'Not The Owner', show_name: 'on', wants_updates: 'on', country: 'RU' });
     const [strangers] = await smtp.waitFor((m) => m.envelopeTo.includes(owner));
     // The email says what its button would confirm.
-    assert.match(strangers!.text!, /Name: Visit https:\/\/evil\.example\/claim now/);
+    assert.match(strangers!.text!, /Name: Not The Owner/);
     assert.match(strangers!.text!, /Your name will be shown in the public list of signers\./);
     assert.match(strangers!.text!, /You will receive email updates/);
-    assert.doesNotMatch(strangers!.text!, /^Dear Visit/m, 'what a stranger typed is not the greeting');
+    assert.doesNotMatch(strangers!.text!, /^(Dear|Hello) Not/m, 'what a stranger typed is not the greeting');
 
     // Then the owner signs, with their own choices.
     assert.equal((await signPetition(t.app, { email: owner, name: 'Dana Owner', country: 'KZ' })).status, 303);
@@ -236,7 +236,7 @@ describe('signing a petition', () => {
     assert.match(later.text, /already confirmed/);
     await updateCounts(t.db.pool);
     const action = await request(t.app).get(`/actions/${ACTION}`).expect(200);
-    assert.doesNotMatch(action.text, /evil\.example/);
+    assert.doesNotMatch(action.text, /Not The Owner/);
   });
 
   it('forgets a submission that arrived while the confirmation waited for it', async () => {
@@ -268,6 +268,26 @@ describe('signing a petition', () => {
     assert.equal(await submissionsOf(address), 0, 'what the late submission typed is not kept');
     const { rows } = await t.db.pool.query('SELECT name, confirmed_at IS NOT NULL AS confirmed FROM signatures WHERE email = $1', [address]);
     assert.deepEqual(rows, [{ name: 'Aigerim', confirmed: true }]);
+  });
+
+  it('sends no stranger-written web or email address to an inbox: such a name is refused', async () => {
+    const victim = email();
+    for (const name of ['URGENT: your bank account is locked, verify at https://evil.example/login', 'Verify at evil.example now', 'Write to claims@evil.example', 'www.evil']) {
+      const res = await signPetition(t.app, { email: victim, name });
+      assert.equal(res.status, 422, name);
+      assert.match(res.text, /name-error">Please write your name without web or email addresses\./);
+    }
+    const { rows } = await t.db.pool.query('SELECT count(*) AS n FROM signatures WHERE email = $1', [victim]);
+    assert.equal(rows[0].n, 0, 'nothing stored, so nothing mailed');
+    // Names with dots and spaces are names.
+    for (const name of ['Dr. A. Smith', 'J.R.R. Tolkien']) assert.equal((await signPetition(t.app, { email: email(), name })).status, 303, name);
+    // And the greeting never holds what was typed.
+    const address = email();
+    await signPetition(t.app, { email: address, name: 'Ainur Zhaksylykova' });
+    const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes(address));
+    assert.match(mail!.text!, /^Hello,$/m);
+    assert.doesNotMatch(mail!.text!.split('\n').slice(0, 3).join('\n'), /Ainur/);
+    assert.equal(mail!.to && 'text' in mail!.to ? mail!.to.text : '', address, 'no display name in To:');
   });
 
   it('keeps confirmation and cancel pages out of every cache', async () => {
