@@ -22,14 +22,16 @@ export function renderMarkdown(markdown: string): string {
   return sanitizeHtml(html, allowed);
 }
 
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** Text of sanitize-html's output: each entity it writes is decoded once, in one pass. */
+function decodeText(html: string): string {
+  return html.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity]!);
+}
+
 /** Plain text of the first paragraphs, cut at a word boundary. */
 export function deriveExcerpt(markdown: string, maxLength = 280): string {
-  const text = sanitizeHtml(renderMarkdown(markdown), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
+  const text = decodeText(sanitizeHtml(renderMarkdown(markdown), { allowedTags: [], allowedAttributes: {} }))
     .replace(/\s+/g, ' ')
     .trim();
   if (text.length <= maxLength) return text;
