@@ -81,6 +81,7 @@ describe('the Atom feed', () => {
     assert.equal(entry.summary['#text'], 'Inline <img src=x onerror=alert(1)> and &lt;b&gt; here. A pasted  control and a vertical tab. A heading');
     assert.deepEqual(entry.content, { '#text': xmlChars(stored.body_html), '@_type': 'html' });
     assert.match(entry.content['#text']!, /<code>&lt;img src=x onerror=alert\(1\)&gt;<\/code>/);
+    assert.match(entry.content['#text']!, /<h2 id="section_a-heading">A heading<\/h2>/);
     assert.equal(feed.entry?.length, 2);
   });
 
