@@ -61,6 +61,7 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
       baseUrl: config.baseUrl,
       title: translate(res.locals.locale, 'feed.title', { site }),
       subtitle: translate(res.locals.locale, 'site.tagline'),
+      language: res.locals.locale,
       posts: await repo.listFeedPosts(db, 20),
     });
     res.set('Cache-Control', 'public, max-age=60').type('application/atom+xml; charset=utf-8').send(xml);

@@ -81,8 +81,8 @@ describe('public pages', () => {
 
   it('serves an Atom feed of published posts', async () => {
     const res = await request(t.app).get('/feed.xml').expect(200).expect('Content-Type', /application\/atom\+xml/);
-    assert.match(res.text, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
-    assert.match(res.text, /<link href="http:\/\/placard.test\/posts\/roza-tuletaeva-is-free"\/>/);
+    assert.match(res.text, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom" xml:lang="en">/);
+    assert.match(res.text, /<link rel="alternate" type="text\/html" href="http:\/\/placard.test\/posts\/roza-tuletaeva-is-free"\/>/);
   });
 
   it('answers bad paths and query strings with 400 or 404 pages, never a 500', async () => {
