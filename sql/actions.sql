@@ -49,8 +49,10 @@ ON CONFLICT (slug) DO NOTHING
 RETURNING id;
 
 -- name: update-stale-counts
--- Recounts the actions that had a confirmation since their last count, and
--- every open action whose count is older than $1 ms (the reconciliation). A
+-- Recounts the actions that had a confirmation since their last count, whatever
+-- their status or deadline (an action past its deadline still confirms the
+-- signatures made before it), and every action of status open, deadline passed
+-- or not, whose count is older than $1 ms (the reconciliation). A
 -- confirmation stamped before a count but committed after it is caught by the
 -- ten-second overlap, and at the latest by the reconciliation. Each count is
 -- computed whole from the signatures, so running it twice, or on two instances

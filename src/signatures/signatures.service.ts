@@ -62,8 +62,10 @@ export async function inspectToken(db: Pool, token: unknown): Promise<TokenPage>
   const action = { actionSlug: found.action_slug, actionTitle: found.action_title };
   if (found.confirmed_at) return { state: 'confirmed', ...action };
   if (found.used_at || found.expired) throw new LinkExpired(found.action_slug);
-  // A closed or won action takes no more signatures, confirmations included;
-  // one that is not public (its post unpublished) is not found, as on its page.
+  // A closed or won action takes no more signatures, confirmations included.
+  // Past its deadline it still confirms what was sent before the deadline
+  // (find-token decides, in sql/signatures.sql). One that is not public (its
+  // post unpublished) is not found, as on its page.
   if (!found.action_open) throw (await getActionBySlug(db, found.action_slug)) ? new ActionClosed(found.action_slug) : new NotFound();
   return { state: 'ready', ...action, pledge: { name: found.name, showName: found.show_name, wantsUpdates: found.wants_updates } };
 }

@@ -1,0 +1,123 @@
+// Deadlines: signing closes at an action's deadline, but a signature made
+// before it can still be confirmed (within its link's lifetime) and counts.
+// Time is moved by updating timestamps, never by sleeping.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import request from 'supertest';
+import { updateCounts } from '../../src/actions/counts.ts';
+import { loadDemoContent } from '../../src/demo/demo-content.ts';
+import { createLogger } from '../../src/log.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { ACTION, openForm, pressButtonBehind, signPetition } from '../helpers/forms.ts';
+import { confirmationLink, TestSmtpServer, type ReceivedMail } from '../helpers/smtp.ts';
+
+describe('deadlines', () => {
+  let t: TestApp;
+  let smtp: TestSmtpServer;
+  let seq = 0;
+  const email = () => `deadline${++seq}@example.org`;
+
+  /** An open petition without a post, its deadline an hour away. */
+  async function actionClosingInAnHour(slug: string) {
+    await t.db.pool.query("INSERT INTO actions (kind, slug, title, status, deadline) VALUES ('petition', $1, 'Closing', 'open', now() + interval '1 hour')", [slug]);
+  }
+  /** Signs and waits for the confirmation email. */
+  async function signAndReceive(slug: string, address = email()): Promise<ReceivedMail> {
+    assert.equal((await signPetition(t.app, { email: address }, slug)).status, 303);
+    const mails = await smtp.waitFor((m) => m.envelopeTo.includes(address), smtp.to(address).length + 1);
+    return mails.at(-1)!;
+  }
+  /** Two hours pass for what was signed on `slug` so far: its deadline, an hour ahead when it was signed, is now an hour ago. */
+  async function twoHoursPass(slug: string) {
+    await t.db.pool.query("UPDATE signatures SET created_at = created_at - interval '2 hours' WHERE action_id = (SELECT id FROM actions WHERE slug = $1)", [slug]);
+    await t.db.pool.query(
+      "UPDATE signature_submissions sub SET created_at = sub.created_at - interval '2 hours' FROM signatures s WHERE s.id = sub.signature_id AND s.action_id = (SELECT id FROM actions WHERE slug = $1)",
+      [slug],
+    );
+    await t.db.pool.query("UPDATE actions SET deadline = deadline - interval '2 hours' WHERE slug = $1", [slug]);
+  }
+  const countJson = async (slug: string) => (await request(t.app).get(`/actions/${slug}/count.json`).expect(200)).body as { count: number; status: string };
+
+  before(async () => {
+    smtp = await new TestSmtpServer().start();
+    // The count loop is slowed to an hour: only the rounds a test runs count.
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, RATE_LIMIT_SIGN_PER_MINUTE: '1000', COUNT_INTERVAL_MS: '3600000' } });
+    await loadDemoContent(t.db.pool, createLogger('silent'));
+  });
+  after(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+  beforeEach(() => {
+    smtp.messages.length = 0;
+  });
+
+  it('confirms a signature made before the deadline after it has passed, and counts it', async () => {
+    await actionClosingInAnHour('last-minute');
+    const mail = await signAndReceive('last-minute');
+    await updateCounts(t.db.pool);
+    assert.equal((await countJson('last-minute')).count, 0);
+    await twoHoursPass('last-minute');
+
+    const page = await request(t.app).get(new URL(confirmationLink(mail)).pathname).expect(200);
+    assert.match(page.text, /<form method="post"/, 'the button is there');
+    const confirmed = await pressButtonBehind(t.app, confirmationLink(mail));
+    assert.equal(confirmed.status, 303);
+    await updateCounts(t.db.pool);
+    assert.equal((await countJson('last-minute')).count, 1, 'a confirmation since the last count recounts an action past its deadline');
+
+    // The reconciliation does not skip it either: a drifted count, nothing confirmed since, is put right.
+    await t.db.pool.query("UPDATE signatures SET confirmed_at = now() - interval '10 minutes' WHERE action_id = (SELECT id FROM actions WHERE slug = 'last-minute')");
+    await t.db.pool.query("UPDATE action_counts SET signature_count = 999, counted_at = now() - interval '5 minutes' WHERE action_id = (SELECT id FROM actions WHERE slug = 'last-minute')");
+    await updateCounts(t.db.pool);
+    assert.equal((await countJson('last-minute')).count, 1);
+  });
+
+  it('judges a link by when its own submission was sent', async () => {
+    await actionClosingInAnHour('judged-by-submission');
+    const address = email();
+    const early = await signAndReceive('judged-by-submission', address);
+    await twoHoursPass('judged-by-submission');
+    // A second submission stamped after the deadline, with its link (as a clock a little ahead could make).
+    await t.db.pool.query("UPDATE actions SET deadline = now() + interval '1 minute' WHERE slug = 'judged-by-submission'");
+    const late = await signAndReceive('judged-by-submission', address);
+    await t.db.pool.query("UPDATE actions SET deadline = now() - interval '1 second' WHERE slug = 'judged-by-submission'");
+    await t.db.pool.query(
+      "UPDATE signature_submissions sub SET created_at = now() FROM signatures s WHERE s.id = sub.signature_id AND s.email = $1 AND sub.created_at > now() - interval '1 hour'",
+      [address],
+    );
+
+    const refused = await request(t.app).get(new URL(confirmationLink(late)).pathname);
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /closed and no longer takes signatures/);
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(early))).status, 303, 'the link sent before the deadline works');
+  });
+
+  it('refuses signing after the deadline, even from a page opened before it', async () => {
+    await actionClosingInAnHour('signing-closes');
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, '/actions/signing-closes');
+    // (Nobody signs before: moving a deadline by hand, like closing by hand, takes
+    // effect within the second the signing route remembers an open action.)
+    await t.db.pool.query("UPDATE actions SET deadline = now() - interval '1 second' WHERE slug = 'signing-closes'");
+    const late = await agent.post('/actions/signing-closes/signatures').type('form').send({ _csrf: token, name: 'Late', email: 'late@example.org', country: 'KZ' });
+    assert.equal(late.status, 409);
+    assert.match(late.text, /closed and no longer takes signatures/);
+    const { rows } = await t.db.pool.query("SELECT count(*)::int AS n FROM signatures WHERE email = 'late@example.org'");
+    assert.equal(rows[0].n, 0);
+    // Nor with a token from another page.
+    const stranger = request.agent(t.app);
+    const other = await openForm(stranger, `/actions/${ACTION}`);
+    assert.equal((await stranger.post('/actions/signing-closes/signatures').type('form').send({ _csrf: other, name: 'L', email: 'later@example.org', country: 'KZ' })).status, 409);
+  });
+
+  it('still refuses the confirmation of an action closed or won by hand, deadline passed or not', async () => {
+    await actionClosingInAnHour('won-early');
+    const mail = await signAndReceive('won-early');
+    await twoHoursPass('won-early');
+    await t.db.pool.query("UPDATE actions SET status = 'won' WHERE slug = 'won-early'");
+    const page = await request(t.app).get(new URL(confirmationLink(mail)).pathname);
+    assert.equal(page.status, 409);
+    assert.doesNotMatch(page.text, /<form method="post"/);
+  });
+});
