@@ -27,8 +27,9 @@ WHERE a.post_id = $1 AND a.status <> 'draft'
 ORDER BY a.id;
 
 -- name: get-action-count
--- Public as get-action-by-slug is.
-SELECT a.goal, a.status, coalesce(c.signature_count, 0) AS signature_count, c.counted_at
+-- Public as get-action-by-slug is. With the deadline: the status shown is the
+-- effective one (src/actions/actions.service.ts).
+SELECT a.goal, a.status, a.deadline, coalesce(c.signature_count, 0) AS signature_count, c.counted_at
 FROM actions a
 LEFT JOIN action_counts c ON c.action_id = a.id
 LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()

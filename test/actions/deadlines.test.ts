@@ -111,6 +111,32 @@ describe('deadlines', () => {
     assert.equal((await stranger.post('/actions/signing-closes/signatures').type('form').send({ _csrf: other, name: 'L', email: 'later@example.org', country: 'KZ' })).status, 409);
   });
 
+  it('shows an action closed once its deadline has passed: count.json, its page, its post', async () => {
+    const author = (await t.db.pool.query("INSERT INTO authors (slug, name) VALUES ('timekeeper', 'Timekeeper') RETURNING id")).rows[0].id;
+    const post = await t.db.pool.query(
+      "INSERT INTO posts (slug, title, author_id, status, published_at) VALUES ('a-post-with-a-deadline', 'With a deadline', $1, 'published', now() - interval '1 day') RETURNING id",
+      [author],
+    );
+    await t.db.pool.query(
+      "INSERT INTO actions (post_id, kind, slug, title, status, deadline) VALUES ($1, 'petition', 'past-its-deadline', 'Past its deadline', 'open', now() + interval '1 hour')",
+      [post.rows[0].id],
+    );
+    assert.equal((await countJson('past-its-deadline')).status, 'open');
+    await t.db.pool.query("UPDATE actions SET deadline = now() - interval '1 second' WHERE slug = 'past-its-deadline'");
+    assert.equal((await countJson('past-its-deadline')).status, 'closed');
+    for (const path of ['/actions/past-its-deadline', '/posts/a-post-with-a-deadline']) {
+      const page = await request(t.app).get(path).expect(200);
+      assert.match(page.text, /<div class="action-result action-closed">/, path);
+      assert.match(page.text, /This action is closed and no longer takes signatures/, path);
+      assert.doesNotMatch(page.text, /class="sign-form"/, path);
+      assert.doesNotMatch(page.text, /Signatures close on/, path);
+    }
+    // Won stays won, whatever the deadline.
+    await t.db.pool.query("UPDATE actions SET status = 'won' WHERE slug = 'past-its-deadline'");
+    assert.equal((await countJson('past-its-deadline')).status, 'won');
+    assert.match((await request(t.app).get('/actions/past-its-deadline').expect(200)).text, /<div class="action-result action-won">/);
+  });
+
   it('still refuses the confirmation of an action closed or won by hand, deadline passed or not', async () => {
     await actionClosingInAnHour('won-early');
     const mail = await signAndReceive('won-early');
