@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { updateCounts } from '../../src/actions/counts.ts';
+import { loadConfig } from '../../src/config.ts';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -145,5 +146,48 @@ describe('deadlines', () => {
     const page = await request(t.app).get(new URL(confirmationLink(mail)).pathname);
     assert.equal(page.status, 409);
     assert.doesNotMatch(page.text, /<form method="post"/);
+  });
+});
+
+describe('deadlines shown in the campaign time zone', () => {
+  const DEADLINE = '2030-12-16T20:00:00.000Z';
+
+  /** The action page and its post's page, for a deadline of DEADLINE, with this CAMPAIGN_TIME_ZONE (none: the default). */
+  async function pagesIn(timeZone: string | undefined): Promise<string[]> {
+    const t = await createTestApp({ env: timeZone ? { CAMPAIGN_TIME_ZONE: timeZone } : {} });
+    try {
+      const author = (await t.db.pool.query("INSERT INTO authors (slug, name) VALUES ('clock', 'Clock') RETURNING id")).rows[0].id;
+      const post = await t.db.pool.query(
+        "INSERT INTO posts (slug, title, author_id, status, published_at) VALUES ('closes-in-december', 'Closes in December', $1, 'published', now()) RETURNING id",
+        [author],
+      );
+      await t.db.pool.query(
+        "INSERT INTO actions (post_id, kind, slug, title, status, deadline) VALUES ($1, 'petition', 'december-deadline', 'December deadline', 'open', $2)",
+        [post.rows[0].id, DEADLINE],
+      );
+      return [
+        (await request(t.app).get('/actions/december-deadline').expect(200)).text,
+        (await request(t.app).get('/posts/closes-in-december').expect(200)).text,
+      ];
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('shows date, time and zone in the campaign time zone, in a <time> element', async () => {
+    for (const page of await pagesIn('Asia/Almaty')) {
+      assert.match(page, /<p class="deadline">Signatures close on <time datetime="2030-12-16T20:00:00.000Z">December 17, 2030 at 01:00 \(Almaty Time, GMT\+5\)<\/time><\/p>/);
+    }
+    for (const page of await pagesIn(undefined)) {
+      assert.match(page, /<p class="deadline">Signatures close on <time datetime="2030-12-16T20:00:00.000Z">December 16, 2030 at 20:00 \(UTC\)<\/time><\/p>/);
+    }
+  });
+
+  it('takes an IANA name, as Intl spells it, and refuses anything else', () => {
+    assert.equal(loadConfig({}).campaignTimeZone, 'UTC');
+    assert.equal(loadConfig({ CAMPAIGN_TIME_ZONE: 'asia/almaty' }).campaignTimeZone, 'Asia/Almaty');
+    for (const bad of ['Mars/Olympus_Mons', '+05:00', 'Almaty']) {
+      assert.throws(() => loadConfig({ CAMPAIGN_TIME_ZONE: bad }), /CAMPAIGN_TIME_ZONE: must be an IANA time zone name/, bad);
+    }
   });
 });
