@@ -1,25 +1,40 @@
 -- Actions and their counts.
 
 -- name: get-action-by-slug
+-- Public only with its post: an action on a draft or scheduled post (its post
+-- is 404) would let anyone read and sign what the organisers have not
+-- published yet. An action without a post (post_id NULL) stands on its own.
+-- The same condition in every public query here and in find-token.
 SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
        coalesce(c.signature_count, 0) AS signature_count, coalesce(c.by_country, '{}') AS by_country,
        p.slug AS post_slug, p.title AS post_title
 FROM actions a
 LEFT JOIN action_counts c ON c.action_id = a.id
 LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
-WHERE a.slug = $1 AND a.status <> 'draft';
+WHERE a.slug = $1 AND a.status <> 'draft'
+  AND (a.post_id IS NULL OR p.id IS NOT NULL);
 
 -- name: list-actions-of-post
+-- Only a published post's (see get-action-by-slug): the post page asks after
+-- finding its post published, but any other page listing them must not leak.
 SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
        coalesce(c.signature_count, 0) AS signature_count, coalesce(c.by_country, '{}') AS by_country
-FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
 WHERE a.post_id = $1 AND a.status <> 'draft'
+  AND (a.post_id IS NULL OR p.id IS NOT NULL)
 ORDER BY a.id;
 
 -- name: get-action-count
-SELECT a.goal, a.status, coalesce(c.signature_count, 0) AS signature_count, c.counted_at
-FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
-WHERE a.slug = $1 AND a.status <> 'draft';
+-- Public as get-action-by-slug is. With the deadline: the status shown is the
+-- effective one (src/actions/actions.service.ts).
+SELECT a.goal, a.status, a.deadline, coalesce(c.signature_count, 0) AS signature_count, c.counted_at
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
+WHERE a.slug = $1 AND a.status <> 'draft'
+  AND (a.post_id IS NULL OR p.id IS NOT NULL);
 
 -- name: list-recent-public-signers
 -- Only those who ticked "show my name"; never their email.
@@ -35,8 +50,10 @@ ON CONFLICT (slug) DO NOTHING
 RETURNING id;
 
 -- name: update-stale-counts
--- Recounts the actions that had a confirmation since their last count, and
--- every open action whose count is older than $1 ms (the reconciliation). A
+-- Recounts the actions that had a confirmation since their last count, whatever
+-- their status or deadline (an action past its deadline still confirms the
+-- signatures made before it), and every action of status open, deadline passed
+-- or not, whose count is older than $1 ms (the reconciliation). A
 -- confirmation stamped before a count but committed after it is caught by the
 -- ten-second overlap, and at the latest by the reconciliation. Each count is
 -- computed whole from the signatures, so running it twice, or on two instances

@@ -60,15 +60,26 @@ VALUES ($1, $2, $3, now() + make_interval(days => $4));
 
 -- name: find-token
 -- What the confirmation page needs to know about a token, used or not, and the
--- submission it would confirm.
+-- submission it would confirm. action_open: whether the action takes this
+-- confirmation. Not once it is closed or won by hand. After its deadline, yes,
+-- if what the link confirms was sent before it (the submission, or for a link
+-- from before submissions were kept, the signature): the deadline is for
+-- signing, and a last-minute signature must not be lost to mail latency or
+-- retries; the link's own lifetime bounds the wait. Signing after the deadline
+-- is refused, so no later submission has a link. Not while its post is
+-- unpublished (a draft again, or scheduled): the action is not public then
+-- (sql/actions.sql, get-action-by-slug), and the signature made while it was
+-- waits.
 SELECT t.signature_id, t.submission_id, t.used_at, t.expires_at < now() AS expired, s.confirmed_at,
        a.slug AS action_slug, a.title AS action_title,
-       a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now()) AS action_open,
+       a.status = 'open' AND (a.deadline IS NULL OR a.deadline > coalesce(sub.created_at, s.created_at))
+         AND (a.post_id IS NULL OR p.id IS NOT NULL) AS action_open,
        coalesce(sub.name, s.name) AS name, coalesce(sub.show_name, s.show_name) AS show_name,
        coalesce(sub.wants_updates, s.wants_updates) AS wants_updates
 FROM confirmation_tokens t
 JOIN signatures s ON s.id = t.signature_id
 JOIN actions a ON a.id = s.action_id
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
 LEFT JOIN signature_submissions sub ON sub.id = t.submission_id
 WHERE t.token_hash = $1;
 

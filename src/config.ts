@@ -55,7 +55,27 @@ const schema = z.object({
   // Requests per IP per minute on public writes; a benchmark raises them.
   RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(10),
   RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
+  // The campaign's time zone (an IANA name), in which deadlines are shown.
+  CAMPAIGN_TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone name, such as UTC, Europe/London or Asia/Almaty')
+    .transform(canonicalTimeZone),
 });
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** As Intl spells it: `asia/almaty` is `Asia/Almaty`. */
+function canonicalTimeZone(name: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -78,6 +98,7 @@ export type Config = {
   confirmationMaxResends: number;
   countIntervalMs: number;
   rateLimits: { signPerMinute: number; confirmPerMinute: number };
+  campaignTimeZone: string;
 };
 
 export class ConfigError extends Error {
@@ -149,5 +170,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,
     countIntervalMs: c.COUNT_INTERVAL_MS,
     rateLimits: { signPerMinute: c.RATE_LIMIT_SIGN_PER_MINUTE, confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
+    campaignTimeZone: c.CAMPAIGN_TIME_ZONE,
   };
 }

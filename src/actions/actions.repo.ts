@@ -42,7 +42,7 @@ export async function listActionsOfPost(db: Queryable, postId: number): Promise<
   return (await db.query<Action>({ ...sql['list-actions-of-post'], values: [postId] })).rows;
 }
 
-export type ActionCount = { goal: number; status: ActionStatus; signature_count: number; counted_at: Date | null };
+export type ActionCount = { goal: number; status: ActionStatus; deadline: Date | null; signature_count: number; counted_at: Date | null };
 
 export async function getActionCount(db: Queryable, slug: string): Promise<ActionCount | undefined> {
   return (await db.query<ActionCount>({ ...sql['get-action-count'], values: [slug] })).rows[0];

@@ -1,5 +1,6 @@
 // Actions as the public sees them: an open action takes signatures; a closed
-// or won one shows its outcome and takes none.
+// or won one shows its outcome and takes none. What is shown is the effective
+// status: an action of status open whose deadline has passed is closed.
 import type { Queryable } from '../db/pool.ts';
 import { ActionClosed, NotFound } from '../errors.ts';
 import type { Locale } from '../i18n/index.ts';
@@ -8,8 +9,18 @@ import * as repo from './actions.repo.ts';
 
 export const RECENT_SIGNERS = 10;
 
-export function isOpen(action: repo.Action, now = new Date()): boolean {
-  return action.status === 'open' && (!action.deadline || new Date(action.deadline) > now);
+/** The status as shown (pages, count.json): never draft, and closed once the deadline has passed. */
+export type EffectiveStatus = 'open' | 'closed' | 'won';
+
+export function effectiveStatus(action: Pick<repo.Action, 'status' | 'deadline'>, now = new Date()): EffectiveStatus {
+  if (action.status === 'won') return 'won';
+  if (action.status === 'open' && (!action.deadline || new Date(action.deadline) > now)) return 'open';
+  return 'closed';
+}
+
+/** Whether it takes signatures now. (A confirmation is judged by when its signature was made: sql/signatures.sql, find-token.) */
+export function isOpen(action: Pick<repo.Action, 'status' | 'deadline'>, now = new Date()): boolean {
+  return effectiveStatus(action, now) === 'open';
 }
 
 export async function getAction(db: Queryable, slug: string): Promise<repo.Action> {
@@ -44,8 +55,27 @@ export async function requireOpenActionForSigning(db: Queryable, slug: string): 
   return action;
 }
 
-export type ActionView = repo.Action & {
+// The campaign's time zone, in which deadlines are shown. Kept per database, as
+// the open-action cache is (a campaign is its database): set from
+// CAMPAIGN_TIME_ZONE when the routes are wired (actions.routes.ts), so every
+// page showing an action card has it, the post page included; a later issue
+// reads it from the campaign's settings in that database instead.
+const campaignTimeZones = new WeakMap<object, string>();
+
+export function useCampaignTimeZone(db: Queryable, timeZone: string): void {
+  campaignTimeZones.set(db, timeZone);
+}
+
+export function campaignTimeZone(db: Queryable): string {
+  return campaignTimeZones.get(db) ?? 'UTC';
+}
+
+export type ActionView = Omit<repo.Action, 'status'> & {
+  /** The effective status, which the card shows. */
+  status: EffectiveStatus;
   open: boolean;
+  /** The campaign's time zone, in which the deadline is shown. */
+  timeZone: string;
   percent: number;
   countries: { code: string; name: string; count: number }[];
   signers?: (repo.PublicSigner & { countryName: string })[];
@@ -59,9 +89,12 @@ export async function viewAction(db: Queryable, action: repo.Action, locale: Loc
   const signers = withSigners
     ? (await repo.listRecentPublicSigners(db, action.id, RECENT_SIGNERS)).map((s) => ({ ...s, countryName: countryName(locale, s.country) }))
     : undefined;
+  const status = effectiveStatus(action);
   return {
     ...action,
-    open: isOpen(action),
+    status,
+    open: status === 'open',
+    timeZone: campaignTimeZone(db),
     percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
     countries,
     signers,
@@ -73,8 +106,9 @@ export async function viewActionsOfPost(db: Queryable, postId: number, locale: L
   return Promise.all(actions.map((action) => viewAction(db, action, locale, false)));
 }
 
-export async function getCount(db: Queryable, slug: string) {
+/** What count.json says: the count, and the effective status. */
+export async function getCount(db: Queryable, slug: string): Promise<Omit<repo.ActionCount, 'status'> & { status: EffectiveStatus }> {
   const count = await repo.getActionCount(db, slug);
   if (!count) throw new NotFound();
-  return count;
+  return { ...count, status: effectiveStatus(count) };
 }

@@ -7,9 +7,12 @@ import type { PeriodicTask } from '../jobs/job.ts';
 import { tryCountLock, updateStaleCounts } from './actions.repo.ts';
 
 // Each open action is recounted in full at least this often, whatever happened,
-// so a count that drifted is put right. Closed and won actions take no more
+// so a count that drifted is put right. "Open" is the stored status: an action
+// past its deadline is still reconciled, since it still takes the confirmations
+// of signatures made before the deadline. Closed and won actions take no more
 // confirmations, so their last count stands (they are counted once more if one
-// arrives anyway, e.g. confirmed just before the action closed).
+// arrives anyway, e.g. confirmed just before the action closed). Any action
+// with a confirmation since its last count is recounted in the next round.
 export const RECONCILE_AFTER_MS = 60_000;
 
 /** One round; the number of actions recounted (0 when another process holds the lock). */

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { DEFAULT_LOCALE, formatDate, formatNumber, isMessageKey, translate, type Locale } from '../i18n/index.ts';
+import { DEFAULT_LOCALE, formatDate, formatDateTime, formatNumber, isMessageKey, translate, type Locale } from '../i18n/index.ts';
 import { pathTo } from '../urls.ts';
 
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
@@ -24,6 +24,27 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   });
   hbs.registerHelper('date', function (value: Date | string, options: HelperOptions) {
     return formatDate(localeOf(options), value);
+  });
+  // {{tWithTime "actions.deadline" date=action.deadline timeZone=action.timeZone}}: the
+  // sentence of `t`, each Date among its values a <time datetime="ISO"> showing
+  // date, time and zone (formatDateTime), so a script could show the visitor's
+  // own zone later. The sentence and every other value are escaped.
+  hbs.registerHelper('tWithTime', function (key: string, options: HelperOptions) {
+    if (!isMessageKey(key)) throw new Error(`Missing translation: ${key}`);
+    const locale = localeOf(options);
+    const { timeZone, ...vars } = options.hash as Record<string, unknown>;
+    if (typeof timeZone !== 'string') throw new Error(`tWithTime "${key}": no timeZone`);
+    const html = translate(locale, key) // its {placeholders} left in place
+      .split(/(\{\w+\})/)
+      .map((piece) => {
+        const name = /^\{(\w+)\}$/.exec(piece)?.[1];
+        if (name === undefined || !Object.hasOwn(vars, name)) return hbs.escapeExpression(piece);
+        const value = vars[name];
+        if (!(value instanceof Date)) return hbs.escapeExpression(String(value));
+        return `<time datetime="${value.toISOString()}">${hbs.escapeExpression(formatDateTime(locale, value, timeZone))}</time>`;
+      })
+      .join('');
+    return new hbs.SafeString(html);
   });
   hbs.registerHelper('isoDate', (value: Date | string) => (value ? new Date(value).toISOString() : ''));
   hbs.registerHelper('number', function (value: number, options: HelperOptions) {

@@ -31,6 +31,38 @@ export function formatDate(locale: Locale, date: Date | string | null | undefine
   return format.format(new Date(date));
 }
 
+type ZoneFormats = { dateTime: Intl.DateTimeFormat; name: Intl.DateTimeFormat; offset: Intl.DateTimeFormat; short: Intl.DateTimeFormat };
+const dateTimeFormats = new Map<string, ZoneFormats>();
+
+function zonePart(format: Intl.DateTimeFormat, date: Date): string {
+  return format.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/**
+ * Date, time and time zone, as a deadline is shown: "December 17, 2030 at
+ * 01:00 (Almaty Time, GMT+5)", "December 16, 2030 at 20:00 (UTC)". A 24-hour
+ * clock; the zone by its name where Intl has one, with its offset for readers
+ * elsewhere; otherwise by its short form ("UTC", "GMT-5").
+ */
+export function formatDateTime(locale: Locale, date: Date | string | null | undefined, timeZone: string): string {
+  if (!date) return '';
+  const key = `${locale}|${timeZone}`;
+  let formats = dateTimeFormats.get(key);
+  if (!formats) {
+    formats = {
+      dateTime: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', hourCycle: 'h23', timeZone }),
+      name: new Intl.DateTimeFormat(locale, { timeZoneName: 'shortGeneric', timeZone }),
+      offset: new Intl.DateTimeFormat(locale, { timeZoneName: 'shortOffset', timeZone }),
+      short: new Intl.DateTimeFormat(locale, { timeZoneName: 'short', timeZone }),
+    };
+    dateTimeFormats.set(key, formats);
+  }
+  const moment = new Date(date);
+  const name = zonePart(formats.name, moment); // "Almaty Time"; "GMT+0" when the zone has no name
+  const zone = name && !name.startsWith('GMT') ? `${name}, ${zonePart(formats.offset, moment)}` : zonePart(formats.short, moment);
+  return `${formats.dateTime.format(moment)} (${zone})`;
+}
+
 export function formatNumber(locale: Locale, value: number): string {
   return new Intl.NumberFormat(locale).format(value);
 }

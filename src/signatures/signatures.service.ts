@@ -6,9 +6,9 @@
 // never reveals whether the email had signed before: only the mailbox learns that.
 import type { Config } from '../config.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import { ActionClosed, LinkExpired, LinkUnknown } from '../errors.ts';
+import { ActionClosed, LinkExpired, LinkUnknown, NotFound } from '../errors.ts';
 import type { Queue } from '../jobs/queue.ts';
-import type { Action } from '../actions/actions.repo.ts';
+import { getActionBySlug, type Action } from '../actions/actions.repo.ts';
 import * as repo from './signatures.repo.ts';
 import type { SignatureInput } from './signatures.schema.ts';
 import { hashToken, isWellFormedToken } from './tokens.ts';
@@ -63,7 +63,10 @@ export async function inspectToken(db: Pool, token: unknown): Promise<TokenPage>
   if (found.confirmed_at) return { state: 'confirmed', ...action };
   if (found.used_at || found.expired) throw new LinkExpired(found.action_slug);
   // A closed or won action takes no more signatures, confirmations included.
-  if (!found.action_open) throw new ActionClosed(found.action_slug);
+  // Past its deadline it still confirms what was sent before the deadline
+  // (find-token decides, in sql/signatures.sql). One that is not public (its
+  // post unpublished) is not found, as on its page.
+  if (!found.action_open) throw (await getActionBySlug(db, found.action_slug)) ? new ActionClosed(found.action_slug) : new NotFound();
   return { state: 'ready', ...action, pledge: { name: found.name, showName: found.show_name, wantsUpdates: found.wants_updates } };
 }
 
