@@ -79,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(privateWhenSettingCookies);
   app.use((_req, res, next) => {
     res.locals.locale = DEFAULT_LOCALE;
+    // Deadlines and times are shown in the campaign's zone.
+    res.locals.timeZone = config.campaignTimeZone;
     res.locals.baseUrl = config.baseUrl;
     next();
   });

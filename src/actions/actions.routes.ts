@@ -11,7 +11,6 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db } = deps;
   // Deadlines on every page, this router's or not, are shown in the campaign's time zone.
-  actions.useCampaignTimeZone(db, deps.config.campaignTimeZone);
 
   async function showAction(req: Request, res: Response) {
     await renderActionPage(db, req, res);

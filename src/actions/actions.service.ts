@@ -55,27 +55,10 @@ export async function requireOpenActionForSigning(db: Queryable, slug: string): 
   return action;
 }
 
-// The campaign's time zone, in which deadlines are shown. Kept per database, as
-// the open-action cache is (a campaign is its database): set from
-// CAMPAIGN_TIME_ZONE when the routes are wired (actions.routes.ts), so every
-// page showing an action card has it, the post page included; a later issue
-// reads it from the campaign's settings in that database instead.
-const campaignTimeZones = new WeakMap<object, string>();
-
-export function useCampaignTimeZone(db: Queryable, timeZone: string): void {
-  campaignTimeZones.set(db, timeZone);
-}
-
-export function campaignTimeZone(db: Queryable): string {
-  return campaignTimeZones.get(db) ?? 'UTC';
-}
-
 export type ActionView = Omit<repo.Action, 'status'> & {
   /** The effective status, which the card shows. */
   status: EffectiveStatus;
   open: boolean;
-  /** The campaign's time zone, in which the deadline is shown. */
-  timeZone: string;
   percent: number;
   countries: { code: string; name: string; count: number }[];
   signers?: (repo.PublicSigner & { countryName: string })[];
@@ -94,7 +77,6 @@ export async function viewAction(db: Queryable, action: repo.Action, locale: Loc
     ...action,
     status,
     open: status === 'open',
-    timeZone: campaignTimeZone(db),
     percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
     countries,
     signers,

@@ -25,15 +25,16 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('date', function (value: Date | string, options: HelperOptions) {
     return formatDate(localeOf(options), value);
   });
-  // {{tWithTime "actions.deadline" date=action.deadline timeZone=action.timeZone}}: the
-  // sentence of `t`, each Date among its values a <time datetime="ISO"> showing
-  // date, time and zone (formatDateTime), so a script could show the visitor's
-  // own zone later. The sentence and every other value are escaped.
+  // {{tWithTime "actions.deadline" date=action.deadline}}: the sentence of `t`, each
+  // Date among its values a <time datetime="ISO"> showing date, time and zone in
+  // the campaign's time zone (res.locals.timeZone, from CAMPAIGN_TIME_ZONE), so a
+  // script could show the visitor's own zone later. Everything else is escaped.
   hbs.registerHelper('tWithTime', function (key: string, options: HelperOptions) {
     if (!isMessageKey(key)) throw new Error(`Missing translation: ${key}`);
     const locale = localeOf(options);
-    const { timeZone, ...vars } = options.hash as Record<string, unknown>;
-    if (typeof timeZone !== 'string') throw new Error(`tWithTime "${key}": no timeZone`);
+    const vars = options.hash as Record<string, unknown>;
+    const timeZone = options.data?.root?.timeZone as string | undefined;
+    if (typeof timeZone !== 'string') throw new Error(`tWithTime "${key}": no timeZone in the page's context`);
     const html = translate(locale, key) // its {placeholders} left in place
       .split(/(\{\w+\})/)
       .map((piece) => {
