@@ -13,12 +13,15 @@
 // PostgreSQL will not run as root, so as root it runs as a `postgres` system
 // user (created if missing).
 //
+// A PostgreSQL left running on DATA_DIR by a Placard that died without
+// stopping it (kill -9, out of memory, a crash) is stopped before the start.
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../log.ts';
@@ -126,6 +129,85 @@ async function postgresUser(): Promise<Ids> {
     await run('useradd', ['-g', 'postgres', 'postgres']);
     return ids();
   }
+}
+
+type Running = { state: 'gone' } | { state: 'alive'; command: string | undefined; ppid: number | undefined };
+
+/** What runs as `pid`, as far as this user may see (a zombie counts as gone). */
+async function inspect(pid: number): Promise<Running> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return { state: 'gone' };
+  }
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state ppid …; comm may hold spaces and parentheses.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === 'Z' || state === 'X') return { state: 'gone' };
+    const command = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim();
+    return { state: 'alive', command, ppid: Number(ppid) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await fs.access('/proc/self').then(() => false, () => true))) {
+      // No /proc (macOS): ask ps.
+      const { stdout } = await run('ps', ['-o', 'ppid=,command=', '-p', String(pid)]).catch(() => ({ stdout: '' }));
+      const match = /^\s*(\d+)\s+(.*)$/.exec(stdout.trim());
+      return match ? { state: 'alive', ppid: Number(match[1]), command: match[2] } : { state: 'gone' };
+    }
+    return { state: 'alive', command: undefined, ppid: undefined };
+  }
+}
+
+/**
+ * A PostgreSQL left running on `databaseDir` (its postmaster.pid names a live
+ * postgres started on that directory) by a Placard that died without stopping
+ * it: stopped, so that this start can begin afresh. One still used by a live
+ * process that started it (another Placard on the same DATA_DIR) is left
+ * alone, and the start stops. A stale pid file whose process is gone is
+ * PostgreSQL's to handle; one whose pid now belongs to another program is removed.
+ */
+async function stopLeftOver(databaseDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  const text = await fs.readFile(pidFile, 'utf8').catch(() => undefined);
+  const pid = Number(text?.split('\n', 1)[0]);
+  if (!text || !Number.isInteger(pid) || pid <= 0) return;
+  const running = await inspect(pid);
+  const isOurs = (r: Running) => r.state === 'alive' && r.command?.includes(`postgres -D ${databaseDir} `);
+  if (running.state === 'gone') {
+    log.info({ pid, pidFile }, 'a stale postmaster.pid: its process is gone, and PostgreSQL replaces it');
+    return;
+  }
+  if (running.command === undefined) return; // Not ours to see: PostgreSQL decides.
+  if (!isOurs(running)) {
+    log.warn({ pid, pidFile }, 'removing a stale postmaster.pid: its process is gone and the pid belongs to another program now');
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  const parent = running.ppid && running.ppid > 1 ? await inspect(running.ppid) : undefined;
+  if (parent?.state === 'alive' && /(^|\/)node(\s|$)/.test(parent.command ?? '')) {
+    throw new Error(
+      `the embedded PostgreSQL in ${databaseDir} (pid ${pid}) is in use by another running process (pid ${running.ppid}: ${parent.command}), probably another Placard on the same DATA_DIR: stop it first, or give this one another DATA_DIR`,
+    );
+  }
+  log.warn(
+    { pid, databaseDir },
+    'found the embedded PostgreSQL still running on DATA_DIR, left by a Placard that did not stop it (killed, out of memory, or crashed): stopping it, then starting afresh',
+  );
+  const startedAt = Date.now();
+  const stopped = async (ms: number) => {
+    for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
+      if (!isOurs(await inspect(pid))) return true;
+    }
+    return false;
+  };
+  // SIGINT is PostgreSQL's fast shutdown (pg_ctl stop -m fast); SIGQUIT its immediate one (recovered on start).
+  process.kill(pid, 'SIGINT');
+  if (!(await stopped(15_000))) {
+    log.warn({ pid }, 'the PostgreSQL left running did not stop within 15 s: stopping it at once');
+    process.kill(pid, 'SIGQUIT');
+    if (!(await stopped(5_000))) throw new Error(`the PostgreSQL left running on ${databaseDir} (pid ${pid}) does not stop: stop it (kill -9 ${pid}) and start again`);
+  }
+  log.info({ pid, ms: Date.now() - startedAt }, 'stopped the PostgreSQL that was left running');
 }
 
 function isAuthFailure(error: unknown): boolean {
@@ -237,6 +319,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   } else {
     await fs.mkdir(dataDir, { recursive: true });
   }
+  await stopLeftOver(databaseDir, log);
 
   const initialised = await fs
     .access(path.join(databaseDir, 'PG_VERSION'))
