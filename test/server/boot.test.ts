@@ -3,7 +3,9 @@
 // SIGHUP stops it as SIGTERM does (a real terminal hang-up also needs its
 // logger to survive the terminal: a test marked todo); a PostgreSQL left
 // running by a Node process killed with -9 is found and stopped by the next
-// start, but not one that another running Placard uses.
+// start, but not one that another running Placard uses; and as root, a
+// DATA_DIR under a directory the postgres user cannot enter stops the start
+// with one sentence that says what to do.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -220,5 +222,46 @@ describe('npm start on the embedded PostgreSQL: a hang-up, and a PostgreSQL left
     running.child.kill('SIGTERM');
     assert.equal((await running.exited).code, 0, running.log());
     assert.deepEqual(await noneLeftOn(dataDir), []);
+  });
+});
+
+describe('npm start as root with DATA_DIR under a directory that only root may enter', { skip: isRoot ? false : 'runs as root only', timeout: 120_000 }, () => {
+  let parent: string;
+  let placard: Placard | undefined;
+
+  before(() => {
+    parent = fs.mkdtempSync(path.join(os.tmpdir(), 'placard-private-'));
+    fs.chmodSync(parent, 0o700);
+  });
+
+  after(async () => {
+    placard?.kill();
+    await placard?.exited;
+    for (const pid of processesOn(parent)) process.kill(pid, 'SIGKILL');
+    await noneLeftOn(parent);
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('stops before making anything, with one sentence naming the directory and what to run; once that is done, it starts', async () => {
+    const dataDir = path.join(parent, 'placard', 'data');
+    const env = { DATA_DIR: dataDir, PORT: await freePort(), EMBEDDED_PG_PORT: await freePort() };
+    placard = new Placard(env);
+    const exit = await placard.exited;
+    assert.equal(exit.code, 1, placard.log());
+    const said = placard.lines.filter((line) => line.includes('could not start'));
+    assert.equal(said.length, 1, placard.log());
+    assert.equal(
+      said[0],
+      `Placard could not start: as root, Placard runs the embedded PostgreSQL as the postgres user, who cannot enter ${parent} (mode 700) to reach DATA_DIR (${dataDir}): ` +
+        `let it in with "chmod o+x ${parent}" (or only it, with "setfacl -m u:postgres:x ${parent}"), or set DATA_DIR to a directory it can reach, such as /var/lib/placard`,
+    );
+    assert.ok(!fs.existsSync(dataDir), 'nothing was made');
+
+    // The advice works.
+    fs.chmodSync(parent, 0o701);
+    placard = new Placard(env);
+    await placard.healthy();
+    placard.child.kill('SIGTERM');
+    assert.equal((await placard.exited).code, 0, placard.log());
   });
 });
