@@ -1,5 +1,5 @@
 // Starting and stopping a process in order. Each step that starts something
-// registers how to stop it and by when; a shutdown (SIGTERM, SIGINT) or a
+// registers how to stop it and by when; a shutdown (SIGTERM, SIGINT, SIGHUP) or a
 // failed boot stops them in reverse order, each within its deadline, so the
 // whole stop keeps to STOP_DEADLINE_MS (inside the 10 s that Docker and systemd
 // wait before SIGKILL) and nothing, such as the embedded PostgreSQL, is left behind.
@@ -7,6 +7,8 @@ import type { Logger } from './log.ts';
 
 // From the signal to exit.
 export const STOP_DEADLINE_MS = 8_000;
+// The signals that stop the process in order.
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 // A step that overruns its deadline is not waited for longer than this.
 const STEP_GRACE_MS = 500;
 
@@ -73,10 +75,13 @@ export class Lifecycle {
   }
 
   /**
-   * On SIGTERM or SIGINT: stop everything and exit (1 if a step hangs past the
-   * deadline anyway). Call it before the start begins, then `start()` the start:
-   * a signal that comes while the process starts waits for the start to end (so
-   * that what it started, e.g. the embedded PostgreSQL, is stopped too), then stops.
+   * On SIGTERM, SIGINT or SIGHUP (a closed terminal, which by default kills Node
+   * at once and leaves the embedded PostgreSQL running): stop everything and
+   * exit (1 if a step hangs past the deadline anyway). Node resets an ignored
+   * SIGHUP when it starts, so `nohup` never kept it running through a hang-up.
+   * Call it before the start begins, then `start()` the start: a signal that
+   * comes while the process starts waits for the start to end (so that what it
+   * started, e.g. the embedded PostgreSQL, is stopped too), then stops.
    */
   exitOnSignals(): void {
     const shutdown = async (signal: string) => {
@@ -96,7 +101,6 @@ export class Lifecycle {
       this.log.info({ ms: Date.now() - startedAt }, 'stopped');
       process.exit(0);
     };
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    process.on('SIGINT', () => void shutdown('SIGINT'));
+    for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
   }
 }

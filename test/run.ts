@@ -22,7 +22,8 @@ async function main(): Promise<number> {
   if (!process.env.DATABASE_URL) {
     console.log('DATABASE_URL is not set: starting an embedded PostgreSQL for the tests');
     embedded = await startEmbeddedPostgres({ dataDir: path.resolve('data/test'), port: Number(process.env.TEST_PG_PORT ?? 54330), log });
-    process.env.DATABASE_URL = embedded.url;
+    // The superuser: the tests create a database per file.
+    process.env.DATABASE_URL = embedded.adminUrl;
   }
   try {
     process.env.PLACARD_TEST_TEMPLATE = await ensureTemplate();
