@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Logger } from '../log.ts';
+import { printLine, type Logger } from '../log.ts';
 
 export type OutgoingEmail = {
   to: { name: string; address: string };
@@ -88,7 +88,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
         // For the person trying Placard: one line to read and a link to open. Not the
         // structured log, which never holds an address or a token.
         const links = [...email.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
-        process.stdout.write(`[development mail, no SMTP_URL] to ${email.to.address}: "${email.subject}" ${links.join(' ')}\n`);
+        printLine(`[development mail, no SMTP_URL] to ${email.to.address}: "${email.subject}" ${links.join(' ')}`);
       }
       log.info({ file: path.basename(file) }, 'email kept in DATA_DIR/mail (no SMTP_URL)');
       return { response: 'kept in a file' };
