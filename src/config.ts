@@ -64,6 +64,9 @@ const schema = z.object({
 });
 
 function isTimeZone(name: string): boolean {
+  // Newer Intl (Node 24) also takes offsets such as +05:00, which follow no
+  // daylight-saving rules and are not a place's time: only IANA names here.
+  if (/^[+-−]?\d/.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
     return true;
