@@ -50,8 +50,9 @@ export function printLine(line: string): void {
   try {
     fs.writeSync(1, `${line}\n`);
   } catch (error) {
-    if (!isOutputGone(error) && (error as NodeJS.ErrnoException)?.code !== 'EAGAIN') throw error;
     if (isOutputGone(error)) outputGone = true;
+    // A full pipe (EAGAIN) drops this one line: it is a convenience, not a record.
+    else if ((error as NodeJS.ErrnoException)?.code !== 'EAGAIN') throw error;
   }
 }
 

@@ -6,7 +6,6 @@
 // the same state.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,17 +17,10 @@ import { startQueue } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/log.ts';
 import { appSecret } from '../../src/settings/settings.repo.ts';
 import { createTestPool } from '../helpers/db.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const isRoot = os.userInfo().uid === 0;
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 function tempDataDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,7 +1,7 @@
 // `npm start` on the embedded PostgreSQL, as on a real machine: the real
 // server (src/server.ts, no DATABASE_URL) on a data directory of its own.
-// SIGHUP stops it as SIGTERM does (a real terminal hang-up also needs its
-// logger to survive the terminal: a test marked todo); a PostgreSQL left
+// SIGHUP stops it as SIGTERM does, a real terminal hang-up included (the
+// logger survives the terminal going away); a PostgreSQL left
 // running by a Node process killed with -9 is found and stopped by the next
 // start, but not one that another running Placard uses; and as root, a
 // DATA_DIR under a directory the postgres user cannot enter stops the start
@@ -9,22 +9,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../helpers/ports.ts';
 
 const isRoot = os.userInfo().uid === 0;
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 

@@ -19,18 +19,11 @@ import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { ACTION, openForm, signPetition } from '../helpers/forms.ts';
+import { freePort } from '../helpers/ports.ts';
 
 // A bound with slack for a shared machine, not a benchmark: the processes aim at 8 s at most.
 const EXIT_BOUND_MS = 9_000;
 const SECRET = 'shutdown-test-secret-shutdown-test-0123';
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null; at: number };
 
