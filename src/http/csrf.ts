@@ -40,7 +40,18 @@ export type CsrfOptions = {
 export function createCsrf(options: CsrfOptions): Csrf {
   const periodMs = options.periodMs ?? CSRF_PERIOD_MS;
   const now = options.now ?? Date.now;
-  const secretOf = (period: number) => createHmac('sha256', options.secret).update(`csrf:${period}`).digest('hex');
+  // Derived once per period, not on every request (signing is the hot path):
+  // the secrets of the current and the previous period are kept.
+  const derived = new Map<number, string>();
+  const secretOf = (period: number) => {
+    let secret = derived.get(period);
+    if (secret === undefined) {
+      secret = createHmac('sha256', options.secret).update(`csrf:${period}`).digest('hex');
+      for (const old of derived.keys()) if (old < period - 1) derived.delete(old);
+      derived.set(period, secret);
+    }
+    return secret;
+  };
   const currentPeriod = () => Math.floor(now() / periodMs);
   const cookieName = options.secureCookies ? '__Host-placard.csrf' : 'placard.csrf';
 
