@@ -17,12 +17,55 @@ export const routes = {
   actionCount: '/actions/:slug/count.json',
   confirm: '/confirm/:token',
   cancel: '/cancel/:token',
+  image: '/images/:file',
+
+  // The organiser admin. Every path under /admin needs an organiser's session,
+  // except the pages that lead to one (sign-in, one-time links, password reset).
+  adminSignIn: '/admin/sign-in',
+  adminSignInLink: '/admin/sign-in/:token',
+  adminSignOut: '/admin/sign-out',
+  adminPasswordReset: '/admin/password-reset',
+  adminPasswordResetToken: '/admin/password-reset/:token',
+  adminHome: '/admin',
+  adminAccount: '/admin/account',
+  adminOrganisers: '/admin/organisers',
+  adminOrganiser: '/admin/organisers/:id',
+  adminAudit: '/admin/audit',
+  adminSettings: '/admin/settings',
+  adminPosts: '/admin/posts',
+  adminNewPost: '/admin/posts/new',
+  adminPostPreview: '/admin/posts/preview',
+  adminPost: '/admin/posts/:id',
+  adminPostPublish: '/admin/posts/:id/publish',
+  adminPostUnpublish: '/admin/posts/:id/unpublish',
+  adminAuthors: '/admin/authors',
+  adminAuthor: '/admin/authors/:id',
+  adminTags: '/admin/tags',
+  adminTag: '/admin/tags/:id',
+  adminImages: '/admin/images',
+  adminImage: '/admin/images/:id',
+  adminActions: '/admin/actions',
+  adminNewAction: '/admin/actions/new',
+  adminAction: '/admin/actions/:id',
+  adminActionEdit: '/admin/actions/:id/edit',
+  adminActionStatus: '/admin/actions/:id/status',
+  adminActionSignatures: '/admin/actions/:id/signatures',
+  adminActionInvalidations: '/admin/actions/:id/invalidations',
+  adminActionExport: '/admin/actions/:id/signatures.csv',
+  adminActionSignatoriesCsv: '/admin/actions/:id/signatories.csv',
+  adminActionSignatoriesPdf: '/admin/actions/:id/signatories.pdf',
+  adminSignatureVisibility: '/admin/signatures/:id/visibility',
+  adminSignatureValidity: '/admin/signatures/:id/validity',
+  adminInvalidationRevert: '/admin/invalidations/:id/revert',
 } as const;
 
 export type PageName = keyof typeof routes;
 
 // Slugs are checked against /^[a-z0-9-]+$/ before they reach a page, and
 // tokens are base64url, but an address is built from them so it is encoded anyway.
+/** A row's id as it appears in an admin address (bigint ids arrive from pg as strings). */
+type Id = string | number;
+
 const part = (value: string | number) => encodeURIComponent(String(value));
 
 /** Paths on this site, from the domain's identifiers. */
@@ -39,6 +82,44 @@ export const paths = {
   actionCount: (slug: string) => `/actions/${part(slug)}/count.json`,
   confirm: (token: string) => `/confirm/${part(token)}`,
   cancel: (token: string) => `/cancel/${part(token)}`,
+  image: (file: string) => `/images/${part(file)}`,
+
+  adminSignIn: () => '/admin/sign-in',
+  adminSignInLink: (token: string) => `/admin/sign-in/${part(token)}`,
+  adminSignOut: () => '/admin/sign-out',
+  adminPasswordReset: () => '/admin/password-reset',
+  adminPasswordResetToken: (token: string) => `/admin/password-reset/${part(token)}`,
+  adminHome: () => '/admin',
+  adminAccount: () => '/admin/account',
+  adminOrganisers: () => '/admin/organisers',
+  adminOrganiser: (id: Id) => `/admin/organisers/${part(id)}`,
+  adminAudit: () => '/admin/audit',
+  adminSettings: () => '/admin/settings',
+  adminPosts: () => '/admin/posts',
+  adminNewPost: () => '/admin/posts/new',
+  adminPostPreview: () => '/admin/posts/preview',
+  adminPost: (id: Id) => `/admin/posts/${part(id)}`,
+  adminPostPublish: (id: Id) => `/admin/posts/${part(id)}/publish`,
+  adminPostUnpublish: (id: Id) => `/admin/posts/${part(id)}/unpublish`,
+  adminAuthors: () => '/admin/authors',
+  adminAuthor: (id: Id) => `/admin/authors/${part(id)}`,
+  adminTags: () => '/admin/tags',
+  adminTag: (id: Id) => `/admin/tags/${part(id)}`,
+  adminImages: () => '/admin/images',
+  adminImage: (id: Id) => `/admin/images/${part(id)}`,
+  adminActions: () => '/admin/actions',
+  adminNewAction: () => '/admin/actions/new',
+  adminAction: (id: Id) => `/admin/actions/${part(id)}`,
+  adminActionEdit: (id: Id) => `/admin/actions/${part(id)}/edit`,
+  adminActionStatus: (id: Id) => `/admin/actions/${part(id)}/status`,
+  adminActionSignatures: (id: Id) => `/admin/actions/${part(id)}/signatures`,
+  adminActionInvalidations: (id: Id) => `/admin/actions/${part(id)}/invalidations`,
+  adminActionExport: (id: Id) => `/admin/actions/${part(id)}/signatures.csv`,
+  adminActionSignatoriesCsv: (id: Id) => `/admin/actions/${part(id)}/signatories.csv`,
+  adminActionSignatoriesPdf: (id: Id) => `/admin/actions/${part(id)}/signatories.pdf`,
+  adminSignatureVisibility: (id: Id) => `/admin/signatures/${part(id)}/visibility`,
+  adminSignatureValidity: (id: Id) => `/admin/signatures/${part(id)}/validity`,
+  adminInvalidationRevert: (id: Id) => `/admin/invalidations/${part(id)}/revert`,
 } satisfies Record<PageName, (...args: never[]) => string>;
 
 /** A full URL on BASE_URL, for emails and the feed. */

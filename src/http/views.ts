@@ -87,8 +87,10 @@ export function createViewEngine(viewsDir = VIEWS_DIR): ViewEngine {
     }
     templates.set(file, hbs.compile(source));
   }
-  const layout = templates.get(path.join(viewsDir, 'layouts', 'main.hbs'));
-  if (!layout) throw new Error('views/layouts/main.hbs is missing');
+  // Pages use layouts/main.hbs; a page may name another (`layout: 'admin'`), or none (`layout: false`).
+  const layouts = new Map<string, Template>();
+  for (const file of walk(path.join(viewsDir, 'layouts'))) layouts.set(path.basename(file, '.hbs'), templates.get(file)!);
+  if (!layouts.has('main')) throw new Error('views/layouts/main.hbs is missing');
 
   return {
     render(filePath, options, callback) {
@@ -97,7 +99,11 @@ export function createViewEngine(viewsDir = VIEWS_DIR): ViewEngine {
       try {
         const context = options as Record<string, unknown>;
         const body = template(context);
-        callback(null, context.layout === false ? body : layout({ ...context, body }));
+        if (context.layout === false) return callback(null, body);
+        const name = typeof context.layout === 'string' ? context.layout : 'main';
+        const layout = layouts.get(name);
+        if (!layout) return callback(new Error(`No layout views/layouts/${name}.hbs`));
+        callback(null, layout({ ...context, body }));
       } catch (error) {
         callback(error as Error);
       }

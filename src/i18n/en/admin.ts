@@ -1,0 +1,4 @@
+// English strings of the organiser admin: its frame, accounts and sign-in.
+export const admin = {
+  'admin.title': 'Admin',
+} as const;
