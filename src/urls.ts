@@ -18,6 +18,7 @@ export const routes = {
   confirm: '/confirm/:token',
   cancel: '/cancel/:token',
   image: '/images/:file',
+  privacy: '/privacy',
 
   // The organiser admin. Every path under /admin needs an organiser's session,
   // except the pages that lead to one (sign-in, one-time links, password reset).
@@ -83,6 +84,7 @@ export const paths = {
   confirm: (token: string) => `/confirm/${part(token)}`,
   cancel: (token: string) => `/cancel/${part(token)}`,
   image: (file: string) => `/images/${part(file)}`,
+  privacy: () => '/privacy',
 
   adminSignIn: () => '/admin/sign-in',
   adminSignInLink: (token: string) => `/admin/sign-in/${part(token)}`,
