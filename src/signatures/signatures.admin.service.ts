@@ -180,6 +180,11 @@ export async function listInvalidations(db: Queryable, actionId: repo.Id): Promi
   return repo.listInvalidations(db, actionId, INVALIDATIONS_SHOWN);
 }
 
+/** How many signatures count (the list's title says so). */
+export async function countSignatories(db: Queryable, actionId: repo.Id): Promise<number> {
+  return repo.countSignatories(db, actionId);
+}
+
 export type ExportKind = 'signatures.csv' | 'signatories.csv' | 'signatories.pdf';
 
 const EXPORT_WHAT: Record<ExportKind, string> = {
