@@ -12,6 +12,7 @@ import { auditAdminRoutes } from './audit.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
+import { signaturesAdminRoutes } from '../signatures/signatures.admin.routes.ts';
 
 export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
@@ -39,5 +40,6 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(signaturesAdminRoutes(deps, kit));
   return router;
 }

@@ -83,7 +83,7 @@ export async function setHidden(db: Queryable, id: Id, hidden: boolean): Promise
 }
 
 /** Counts one invalidated signature again (and marks its invalidation reverted once none of it is left). */
-export async function restoreSignature(db: Queryable, id: Id, organiserId: string): Promise<void> {
+export async function restoreSignature(db: Queryable, id: Id, organiserId: number): Promise<void> {
   await db.query({ ...sql['restore-signature'], values: [id, organiserId] });
 }
 
@@ -115,13 +115,13 @@ export async function applyInvalidation(
   c: Criteria,
   shown: Record<string, unknown>,
   reason: string,
-  organiserId: string,
+  organiserId: number,
 ): Promise<{ id: Id; matched: number }> {
   const values = [...criteriaValues(actionId, c), JSON.stringify(shown), reason, organiserId];
   return (await db.query<{ id: Id; matched: number }>({ ...inv['apply-invalidation'], values })).rows[0]!;
 }
 
-export async function revertInvalidation(db: Queryable, id: Id, organiserId: string): Promise<{ id: Id; action_id: Id; restored: number } | undefined> {
+export async function revertInvalidation(db: Queryable, id: Id, organiserId: number): Promise<{ id: Id; action_id: Id; restored: number } | undefined> {
   return (await db.query<{ id: Id; action_id: Id; restored: number }>({ ...inv['revert-invalidation'], values: [id, organiserId] })).rows[0];
 }
 

@@ -339,6 +339,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   router.post(routes.adminSignatureVisibility, noStore, csrf.protect, changeVisibility);
   router.post(routes.adminSignatureValidity, noStore, csrf.protect, changeValidity);
   router.get(routes.adminActionInvalidations, noStore, csrf.provideToken, showInvalidations);
+  // The preview and a refused form show the form again: they need a token too.
   router.post(routes.adminActionInvalidations, noStore, csrf.protect, csrf.provideToken, invalidate);
   router.post(routes.adminInvalidationRevert, noStore, csrf.protect, revert);
   router.get(routes.adminActionExport, exportAll);
