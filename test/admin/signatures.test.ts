@@ -93,7 +93,7 @@ describe('admin: signatures', () => {
       const gone = await insert(actionId, { name: 'Invalid Bot', email: 'bot@spam.example', country: 'US', createdAt: '2026-11-16T06:00:00Z' });
       await post(`/admin/signatures/${gone}/validity`, path, { valid: 'false' }).then((res) => assert.equal(res.status, 303, res.text));
     });
-    const names = (html: string) => [...html.matchAll(/<tr class="signature-\w+">\s*<td>([^<]+)/g)].map((m) => m[1]!.trim());
+    const names = (html: string) => [...html.matchAll(/<tr class="signature-\w+">\s*<td[^>]*>([^<]+)/g)].map((m) => m[1]!.trim());
 
     it('shows name, email, country, town, date and state, newest first', async () => {
       const res = await agent.get(path).expect(200);
