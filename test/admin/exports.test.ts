@@ -216,6 +216,44 @@ describe('admin: exports', () => {
       assert.equal(t.db.pool.totalCount - t.db.pool.idleCount, 0, 'the export\'s connection went back to the pool');
     });
 
+    it('writes a long PDF page by page: the heap holds a few pages, not the list', async () => {
+      const long = (await t.db.pool.query("INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'long-pdf', 'Long PDF', 'open') RETURNING id")).rows[0].id;
+      await t.db.pool.query(
+        `INSERT INTO signatures (action_id, email, name, country, locality, confirmed_at)
+         SELECT $1, 'lp' || g || '@example.org', 'Подписант Номер ' || g, 'KZ', 'Алматы', now() FROM generate_series(1, 15000) g`,
+        [long],
+      );
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      gc();
+      const heapBefore = process.memoryUsage().heapUsed;
+      let held = 0;
+      let chunks = 0;
+      const pdf: Buffer[] = [];
+      await agent
+        .get(`/admin/actions/${long}/signatories.pdf`)
+        .buffer(false)
+        .parse(parser((res, callback) => {
+          res.on('data', (chunk: Buffer) => {
+            pdf.push(chunk);
+            if (++chunks % 20 === 0) {
+              gc();
+              held = Math.max(held, process.memoryUsage().heapUsed - heapBefore - pdf.reduce((n, c) => n + c.length, 0));
+            }
+          });
+          res.on('end', () => callback(null, null));
+        }))
+        .expect(200);
+      assert.ok(chunks > 20, `${chunks} chunks: sent as it was written`);
+      // pdfkit's layout cache alone would keep every name laid out (about 23 MB here).
+      assert.ok(held < 12_000_000, `the heap held ${Math.round(held / 1e6)} MB more while writing`);
+      const doc = await getDocument({ data: new Uint8Array(Buffer.concat(pdf)) }).promise;
+      const last = await (await doc.getPage(doc.numPages)).getTextContent();
+      const text = last.items.map((item) => ('str' in item ? item.str : '')).join(' ');
+      assert.ok(text.includes('Подписант Номер 15000'), text.slice(0, 200));
+      assert.ok(text.includes(`Page ${doc.numPages}`));
+    });
+
     it('stops reading and releases its connection when the organiser goes away mid-download', async () => {
       // A real socket that is closed after the first bytes, with the signed-in agent's cookies.
       const jar = (agent as unknown as { jar: { getCookies(access: unknown): { toValueString(): string }[] } }).jar;
