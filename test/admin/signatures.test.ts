@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { updateCounts } from '../../src/actions/counts.ts';
-import { deriveIpKey, hashIp } from '../../src/signatures/ip-hash.ts';
+import { deriveIpKey, hashIp, normaliseIp } from '../../src/signatures/ip-hash.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { csrfToken, signIn } from '../helpers/admin.ts';
 import { openForm, type Agent } from '../helpers/forms.ts';
@@ -77,6 +77,17 @@ describe('admin: signatures', () => {
       const submissions = await t.db.pool.query('SELECT count(*)::int AS n FROM signature_submissions sub JOIN signatures s ON s.id = sub.signature_id WHERE s.action_id = $1 AND sub.ip_hash = s.ip_hash', [actionId]);
       assert.equal(submissions.rows[0].n, 4, 'each submission keeps the IP hash of whoever sent it');
     });
+  });
+
+  it('reduces addresses before hashing: IPv4 as is, IPv4 mapped into IPv6 as IPv4, IPv6 to its /64, anything else to nothing', () => {
+    assert.equal(normaliseIp('203.0.113.7'), '203.0.113.7');
+    assert.equal(normaliseIp('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(normaliseIp('[2001:DB8:aa:bb::1]'), '2001:db8:aa:bb::/64');
+    assert.equal(normaliseIp('2001:db8:aa:bb:ffff:ffff:ffff:ffff'), '2001:db8:aa:bb::/64');
+    assert.notEqual(normaliseIp('2001:db8:aa:bc::1'), normaliseIp('2001:db8:aa:bb::1'));
+    for (const junk of ['', 'localhost', '300.1.1.1', '1.2.3', '2001:db8::1::2', '203.0.113.7/24']) assert.equal(normaliseIp(junk), undefined, junk);
+    assert.equal(hashIp(ipKey, undefined), undefined);
+    assert.notDeepEqual(hashIp(deriveIpKey('another secret, another key, 0123456789'), '203.0.113.7'), hashIp(ipKey, '203.0.113.7'), 'keyed by the app secret');
   });
 
   describe('search', () => {
@@ -348,6 +359,17 @@ describe('admin: signatures', () => {
       assert.equal(row.reverted_by, organiserId);
       assert.ok(byCountry);
       assert.match((await agent.get(formPath).expect(200)).text, /Reverted/);
+    });
+
+    it('a pending signature invalidated before it is confirmed does not count once confirmed', async () => {
+      const pendingAction = await newAction('pending-then-confirmed');
+      const id = await insert(pendingAction, { email: 'late@bots.example', confirmed: false });
+      await insert(pendingAction);
+      const path = `/admin/actions/${pendingAction}/invalidations`;
+      await post(path, path, { step: 'apply', domain: 'bots.example', reason: 'Bots' });
+      await t.db.pool.query('UPDATE signatures SET confirmed_at = now() WHERE id = $1', [id]);
+      await updateCounts(t.db.pool);
+      assert.equal(await publicCount(pendingAction), 1);
     });
 
     it('a count round running alongside never writes an older count over the corrected one', async () => {
