@@ -5,12 +5,13 @@
 // organisers only, never cached, and every export is in the audit log.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { stringify, type Stringifier } from 'csv-stringify';
-import { Transform } from 'node:stream';
+import { pipeline as streamPipeline, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../app.ts';
 import { organiserOf, type AdminKit } from '../admin/kit.ts';
 import { Invalid } from '../errors.ts';
+import { RateLimited } from '../http/errors.ts';
 import { translate, type Locale } from '../i18n/index.ts';
 import { paths, routes } from '../urls.ts';
 import { countryList, countryName } from './countries.ts';
@@ -39,6 +40,10 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 const STYLES = ['/assets/admin-signatures.css'];
+// Each export holds one of the pool's connections for as long as its download
+// lasts (minutes, on a phone). At most this many at once per instance, so
+// signing always finds connections; one more is asked to try again shortly.
+export const MAX_CONCURRENT_EXPORTS = 2;
 const DONE_KEYS = ['hidden', 'shown', 'invalidated', 'restored'] as const;
 
 /** A file name safe in any Content-Disposition: the action's slug (already [a-z0-9-]) and the date. */
@@ -65,6 +70,18 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   const ipKey = deriveIpKey(deps.secret);
   const localTime = (date: Date | string | null) => (date ? DateTime.fromJSDate(new Date(date), { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') : '');
   const localDate = (date: Date | string) => DateTime.fromJSDate(new Date(date), { zone: timeZone }).toFormat('yyyy-MM-dd');
+  let exportsRunning = 0;
+
+  /** Runs one export within the limit; the slot is freed however it ends. */
+  const limitExports = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    if (exportsRunning >= MAX_CONCURRENT_EXPORTS) throw new RateLimited('admin.signatures.errors.exportsBusy');
+    exportsRunning += 1;
+    try {
+      await handler(req, res);
+    } finally {
+      exportsRunning -= 1;
+    }
+  };
 
   function stateOf(row: Pick<SignatureRow, 'confirmed_at' | 'invalidated_at' | 'hidden_at'>) {
     if (row.invalidated_at) return 'invalidated';
@@ -300,7 +317,9 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const count = await service.countSignatories(db, action.id);
     const opened = await service.openExport(db, organiserOf(res), action, 'signatories.pdf');
     attachment(res, 'application/pdf', fileName(action, 'signatories', 'pdf'));
-    const lines = opened.rows.pipe(signatoryLines(locale));
+    // pipeline, not pipe: a database error mid-way reaches the loop that writes the PDF.
+    const lines = signatoryLines(locale);
+    streamPipeline(opened.rows, lines, () => undefined);
     // A reader that leaves stops the cursor: the query stream is destroyed with the pipe.
     const stop = () => opened.rows.destroy();
     res.once('close', stop);
@@ -342,8 +361,8 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   // The preview and a refused form show the form again: they need a token too.
   router.post(routes.adminActionInvalidations, noStore, csrf.protect, csrf.provideToken, invalidate);
   router.post(routes.adminInvalidationRevert, noStore, csrf.protect, revert);
-  router.get(routes.adminActionExport, exportAll);
-  router.get(routes.adminActionSignatoriesCsv, exportSignatoriesCsv);
-  router.get(routes.adminActionSignatoriesPdf, exportSignatoriesPdf);
+  router.get(routes.adminActionExport, limitExports(exportAll));
+  router.get(routes.adminActionSignatoriesCsv, limitExports(exportSignatoriesCsv));
+  router.get(routes.adminActionSignatoriesPdf, limitExports(exportSignatoriesPdf));
   return router;
 }

@@ -82,7 +82,7 @@ export async function setValidity(db: Pool, organiser: SignedInOrganiser, signat
       subject: { type: 'signature', id: signature.id },
       summary: `${valid ? 'Restored' : 'Invalidated'} signature ${signature.id} on “${signature.action_title}”; the count is now ${count}`,
       before: { invalidated: !valid },
-      after: { invalidated: !valid ? true : false, invalidation: invalidationId, count },
+      after: { invalidated: !valid, invalidation: invalidationId, count },
     });
     return { actionId: signature.action_id, count };
   });

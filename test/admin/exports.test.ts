@@ -254,6 +254,39 @@ describe('admin: exports', () => {
       assert.ok(text.includes(`Page ${doc.numPages}`));
     });
 
+    it('runs at most two exports at once, so signing keeps its connections; a third is asked to come back', async () => {
+      const jar = (agent as unknown as { jar: { getCookies(access: unknown): { toValueString(): string }[] } }).jar;
+      const cookie = jar.getCookies(CookieAccessInfo.All).map((c) => c.toValueString()).join('; ');
+      const server = t.app.listen(0);
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const open: http.ClientRequest[] = [];
+      try {
+        // Two downloads that have started and are not being read.
+        for (let i = 0; i < 2; i++) {
+          await new Promise<void>((resolve) => {
+            const req = http.get({ port, path: `/admin/actions/${big}/signatures.csv`, headers: { cookie } }, (res) => {
+              res.once('data', () => {
+                res.pause();
+                resolve();
+              });
+            });
+            req.on('error', () => undefined);
+            open.push(req);
+          });
+        }
+        const third = await agent.get(`/admin/actions/${actionId}/signatories.csv`);
+        assert.equal(third.status, 429);
+        assert.equal(third.headers['retry-after'], '60');
+        assert.ok(t.db.pool.totalCount - t.db.pool.idleCount <= 2, 'no more than two connections held by exports');
+      } finally {
+        for (const req of open) req.destroy();
+        server.close();
+      }
+      for (let i = 0; i < 50 && (await exportQueries()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await agent.get(`/admin/actions/${actionId}/signatories.csv`).expect(200);
+    });
+
     it('stops reading and releases its connection when the organiser goes away mid-download', async () => {
       // A real socket that is closed after the first bytes, with the signed-in agent's cookies.
       const jar = (agent as unknown as { jar: { getCookies(access: unknown): { toValueString(): string }[] } }).jar;

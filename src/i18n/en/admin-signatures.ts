@@ -91,6 +91,7 @@ export const adminSignatures = {
   'admin.signatures.errors.ip': 'Give an IPv4 or IPv6 address.',
   'admin.signatures.errors.noCriteria': 'Give at least one criterion: invalidating every signature is not possible here.',
   'admin.signatures.errors.reasonRequired': 'Give a reason.',
+  'admin.signatures.errors.exportsBusy': 'Other exports are running. Please try again in a minute.',
 
   'admin.signatories.title': 'Signatories: {action}',
   'admin.signatories.subtitle': '{count} signatures, as of {date}',
