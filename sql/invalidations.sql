@@ -95,3 +95,10 @@ LEFT JOIN organisers r ON r.id = i.reverted_by
 WHERE i.action_id = $1
 ORDER BY i.id DESC
 LIMIT $2;
+
+-- name: allow-long-statements
+-- For this transaction only: a bulk invalidation or its revert over hundreds
+-- of thousands of signatures may take longer than the pool's statement
+-- timeout (30 s by default), which would roll it back half-way through the
+-- organiser's wait. $1 like '5min'.
+SELECT set_config('statement_timeout', $1, true);

@@ -22,6 +22,7 @@ const inv = loadQueries('invalidations.sql', [
   'revert-invalidation',
   'get-invalidation',
   'list-invalidations',
+  'allow-long-statements',
 ]);
 
 /** Ids of rows, as pg returns bigints in this app (numbers; see src/db/pool.ts). */
@@ -119,6 +120,11 @@ export async function applyInvalidation(
 ): Promise<{ id: Id; matched: number }> {
   const values = [...criteriaValues(actionId, c), JSON.stringify(shown), reason, organiserId];
   return (await db.query<{ id: Id; matched: number }>({ ...inv['apply-invalidation'], values })).rows[0]!;
+}
+
+/** Lifts the statement timeout for the rest of this transaction to `timeout` ('5min'). */
+export async function allowLongStatements(db: Queryable, timeout: string): Promise<void> {
+  await db.query({ ...inv['allow-long-statements'], values: [timeout] });
 }
 
 export async function revertInvalidation(db: Queryable, id: Id, organiserId: number): Promise<{ id: Id; action_id: Id; restored: number } | undefined> {
