@@ -95,7 +95,7 @@ export function findImageProblems(markdown: string): ImageProblem[] {
     if (alt.trim() === '') check('alt');
   };
   const tokens = lexer.lexer(markdown);
-  lexer.walkTokens(tokens, (token: Token) => {
+  void lexer.walkTokens(tokens, (token: Token) => {
     if (token.type === 'image') {
       const image = token as Tokens.Image;
       note(image.href, image.text);
