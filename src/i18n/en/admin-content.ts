@@ -13,6 +13,7 @@ export const adminContent = {
   'admin.content.posts.older': 'Older posts',
   'admin.content.posts.newer': 'Newer posts',
   'admin.content.posts.page': 'Page {page} of {pages}',
+  'admin.content.posts.when': '{date}',
   'admin.content.state.draft': 'Draft',
   'admin.content.state.scheduled': 'Scheduled',
   'admin.content.state.published': 'Published',
@@ -42,6 +43,7 @@ export const adminContent = {
   'admin.content.back': 'Back to the posts',
 
   'admin.content.publish.heading': 'Publishing',
+  'admin.content.publish.when': 'When',
   'admin.content.publish.now': 'Publish now',
   'admin.content.publish.later': 'Publish at a time',
   'admin.content.publish.at': 'Date and time ({zone})',
