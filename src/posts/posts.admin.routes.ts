@@ -183,6 +183,8 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   // The form as typed, with its body rendered as the post page would show it.
   // Nothing is stored; the images that saving would refuse are pointed out.
   async function previewPost(req: Request, res: Response) {
+    // The form comes back, so it needs a token (a POST is not given one otherwise).
+    kit.csrf.issueToken(req, res);
     const values = postFormValues(req.body);
     const imageProblems = findImageProblems(values.body);
     const state: PostFormState = {
