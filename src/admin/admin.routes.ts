@@ -11,6 +11,7 @@ import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
+import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
 
 export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
@@ -39,5 +40,6 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(postsAdminRoutes(deps, kit));
   return router;
 }

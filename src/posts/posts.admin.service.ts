@@ -12,7 +12,7 @@ import { slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm
 export const ADMIN_POSTS_PER_PAGE = 50;
 
 /** Who makes a change: the signed-in organiser's id, for the audit log. */
-export type Actor = { organiserId: string };
+export type Actor = { organiserId: number };
 
 const summary = (key: MessageKey, vars: Record<string, unknown>) => translate('en', key, vars);
 

@@ -58,13 +58,13 @@ describe('post form rules', () => {
 
 describe('scheduled posts on the public site', () => {
   let t: TestApp;
-  const actor = { organiserId: '' };
+  const actor = { organiserId: 0 };
   let postId: number;
 
   before(async () => {
     t = await createTestApp();
     const db = t.db.pool;
-    const organiser = await db.query<{ id: string }>(`INSERT INTO organisers (email, name, role) VALUES ('o@example.org', 'Olga', 'organiser') RETURNING id::text`);
+    const organiser = await db.query<{ id: number }>(`INSERT INTO organisers (email, name, role) VALUES ('o@example.org', 'Olga', 'organiser') RETURNING id`);
     actor.organiserId = organiser.rows[0]!.id;
     const author = await db.query<{ id: number }>(`INSERT INTO authors (slug, name) VALUES ('aigerim', 'Aigerim') RETURNING id`);
     const tag = await db.query<{ id: number }>(`INSERT INTO tags (slug, name) VALUES ('prisoners', 'Prisoners') RETURNING id`);
