@@ -189,7 +189,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const imageProblems = findImageProblems(values.body);
     const state: PostFormState = {
       values,
-      previewHtml: content.previewBody(values.body),
+      previewHtml: content.previewBody(values.body, res.locals.locale),
       imageProblems,
       errors: imageProblems.length ? { body: 'admin.content.errors.images' } : undefined,
     };

@@ -4,10 +4,11 @@
 import { changedFields, recordAudit } from '../admin/audit.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { Invalid, NotFound, type FieldErrors } from '../errors.ts';
-import { formatDateTime, translate, type MessageKey } from '../i18n/index.ts';
+import sanitizeHtml from 'sanitize-html';
+import { formatDateTime, translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { deriveExcerpt, renderMarkdown } from './markdown.ts';
 import * as repo from './posts.admin.repo.ts';
-import { slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm } from './posts.schema.ts';
+import { isOwnImage, slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm } from './posts.schema.ts';
 
 export const ADMIN_POSTS_PER_PAGE = 50;
 
@@ -62,9 +63,27 @@ export async function getPost(db: Pool, id: number): Promise<EditablePost> {
   return { ...post, excerpt_typed: post.excerpt === deriveExcerpt(post.body_markdown) ? '' : post.excerpt };
 }
 
-/** The body as the public post page will show it: the same Markdown and the same sanitising. */
-export function previewBody(markdown: string): string {
-  return renderMarkdown(markdown);
+/**
+ * The body as the public post page will show it: the same Markdown and the same
+ * sanitising. Only an image that saving would refuse is not shown but named:
+ * loading it from another host would tell that host who is writing what, before
+ * anything is published.
+ */
+export function previewBody(markdown: string, locale: Locale = 'en'): string {
+  // A second pass over renderMarkdown's output, already sanitised: it keeps every
+  // tag and attribute that pass kept (so the preview cannot drift from the page)
+  // and only swaps refused images for their text, which sanitize-html escapes.
+  return sanitizeHtml(renderMarkdown(markdown), {
+    allowedTags: false,
+    allowVulnerableTags: true,
+    allowedAttributes: false,
+    transformTags: {
+      img: (tagName, attribs) =>
+        isOwnImage(attribs.src ?? '')
+          ? { tagName, attribs }
+          : { tagName: 'span', attribs: { class: 'refused-image' }, text: translate(locale, 'admin.content.previewImageRefused', { src: attribs.src ?? '' }) },
+    },
+  });
 }
 
 /** Checks what the form refers to: the author and the tags must exist. */

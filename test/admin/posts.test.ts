@@ -368,9 +368,15 @@ describe('posts in the admin', () => {
   });
 
   it('points out in a preview the images that saving would refuse', async () => {
-    const res = await post('/admin/posts/preview', fields({ body: '![](/images/no-alt.jpg)' }));
+    const res = await post('/admin/posts/preview', fields({ body: '![](/images/no-alt.jpg)\n\n![Tracker](https://tracker.example/p.gif)\n\n![Ours](/images/ours.webp)' }));
     assert.equal(res.status, 200);
     assert.match(res.text, /The image \/images\/no-alt.jpg has no description/);
+    assert.match(res.text, /The image https:\/\/tracker.example\/p.gif is not one uploaded here/);
+    // Not even the preview loads an image from elsewhere: that host would learn who writes what.
+    const preview = res.text.slice(res.text.indexOf('<section class="post-preview"'));
+    assert.doesNotMatch(preview, /<img[^>]+tracker\.example/);
+    assert.match(preview, /<span class="refused-image">\[Image not shown: https:\/\/tracker.example\/p.gif\]<\/span>/);
+    assert.match(preview, /<img src="\/images\/ours.webp" alt="Ours" \/>/);
   });
 
   it('refuses an image without alt text or from another host (422 beside the body, naming the image)', async () => {
