@@ -268,6 +268,30 @@ describe('posts in the admin', () => {
     assert.equal(again.status, 422, 'a post that has been public keeps its address after unpublishing');
   });
 
+  it('hides a published post moved to a later time, and it keeps its slug even when unpublished before then', async () => {
+    const id = await create(fields({ title: 'Moved later' }));
+    await post(`/admin/posts/${id}/publish`, { when: 'now' }, `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
+    await request(t.app).get('/posts/moved-later').expect(200);
+    const res = await post(`/admin/posts/${id}/publish`, { when: 'later', at: '2099-06-01T12:00' }, `/admin/posts/${id}`);
+    assert.equal(res.headers.location, `/admin/posts/${id}?done=scheduled`);
+    await request(t.app).get('/posts/moved-later').expect(404);
+    assert.equal((await audit('post.schedule', id)).length, 1);
+    await post(`/admin/posts/${id}/unpublish`, {}, `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
+    const rename = await post(`/admin/posts/${id}`, fields({ title: 'Moved later', slug: 'renamed' }), `/admin/posts/${id}`);
+    assert.equal(rename.status, 422, 'it was public before it was moved: its address is out there');
+  });
+
+  it('frees the slug of a post scheduled and unpublished before it ever went public', async () => {
+    const id = await create(fields({ title: 'Never out' }));
+    await post(`/admin/posts/${id}/publish`, { when: 'later', at: '2099-06-01T12:00' }, `/admin/posts/${id}`);
+    const locked = await post(`/admin/posts/${id}`, fields({ title: 'Never out', slug: 'still-never-out' }), `/admin/posts/${id}`);
+    assert.equal(locked.status, 422, 'fixed while scheduled');
+    await post(`/admin/posts/${id}/unpublish`, {}, `/admin/posts/${id}`);
+    const renamed = await post(`/admin/posts/${id}`, fields({ title: 'Never out', slug: 'still-never-out' }), `/admin/posts/${id}`);
+    assert.equal(renamed.status, 303);
+    assert.equal((await stored(id)).slug, 'still-never-out');
+  });
+
   it('publishes now, records post.publish, and unpublishing takes it off the site with post.unpublish', async () => {
     const id = await create(fields({ title: 'Now and then' }));
     await post(`/admin/posts/${id}/publish`, { when: 'now' }, `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
@@ -414,6 +438,8 @@ describe('posts in the admin', () => {
       fields({ title: 'x'.repeat(301) }),
       fields({ title: 'bell\u0007' }),
       fields({ body: 'nul\u0000' }),
+      fields({ body: 'x'.repeat(200_001) }),
+      fields({ tags: Array.from({ length: 201 }, (_, i) => String(i + 1)) }),
     ];
     for (const body of bad) {
       const res = await post('/admin/posts', body);
