@@ -92,9 +92,10 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       post,
       notice: noticeOf(req),
       timeZone,
+      // A draft is most often published now; a scheduled or published post's time is what one comes to change.
       publishValues: state.publishValues ?? {
-        when: post.state === 'scheduled' ? 'later' : 'now',
-        at: post.state === 'scheduled' ? toLocalDateTimeInput(post.published_at, timeZone) : '',
+        when: post.state === 'draft' ? 'now' : 'later',
+        at: toLocalDateTimeInput(post.published_at, timeZone),
       },
       ...state,
       ...(await choices(state.values)),
