@@ -5,6 +5,7 @@ import { Marked, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import { Invalid, NotFound, type FieldErrors } from '../errors.ts';
+import { requireId } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { parseLocalDateTime } from '../i18n/local-time.ts';
 
@@ -42,10 +43,15 @@ export function slugify(text: string): string {
   return (lastHyphen > 0 ? cut.slice(0, lastHyphen) : cut.slice(0, PROPOSED_SLUG_LENGTH)).replace(/-+$/, '');
 }
 
-/** An id from an admin address: digits only, small enough for a bigint and a JS number; otherwise 404. */
+/**
+ * An id from an admin address or a form, as a number (pg reads our bigint ids
+ * as numbers): requireId's 404 for what is not a bigint, and for one beyond
+ * what a JS number holds exactly (no row has such an id).
+ */
 export function parseId(value: unknown): number {
-  if (typeof value !== 'string' || !/^[1-9][0-9]{0,14}$/.test(value)) throw new NotFound();
-  return Number(value);
+  const id = Number(requireId(value));
+  if (!Number.isSafeInteger(id)) throw new NotFound();
+  return id;
 }
 
 // ---------------------------------------------------------------- images
