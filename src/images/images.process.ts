@@ -6,7 +6,7 @@
 // protest photo loses the GPS position, the camera's serial and the time it
 // was taken. test/images/process.test.ts reads the output back to prove it.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { Invalid } from '../errors.ts';
 
 /** Bytes an upload may have; multer refuses more before it is all read. */
@@ -86,8 +86,8 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
 
   // failOn 'warning': a truncated or corrupt file is refused, not half-decoded
   // into a grey picture. Only the first frame of an animation is read.
-  const options: sharp.SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 };
-  let metadata: sharp.Metadata;
+  const options: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 };
+  let metadata: Metadata;
   try {
     metadata = await sharp(input, options).metadata();
   } catch {
