@@ -60,7 +60,11 @@ export async function listLibrary(db: Pool, page: number) {
   const [images, total] = await Promise.all([repo.listImages(db, IMAGES_PER_PAGE, (page - 1) * IMAGES_PER_PAGE), repo.countImages(db)]);
   const pages = Math.max(1, Math.ceil(total / IMAGES_PER_PAGE));
   if (page > pages) throw new NotFound();
-  return { images: images.map(forLibrary), page, pages, total, newerPage: page > 1 ? page - 1 : undefined, olderPage: page < pages ? page + 1 : undefined };
+  return {
+    images: images.map(forLibrary),
+    total,
+    page: { page, pages, newerPage: page > 1 ? page - 1 : undefined, olderPage: page < pages ? page + 1 : undefined },
+  };
 }
 
 export async function getImageForAdmin(db: Pool, id: string) {
@@ -134,11 +138,17 @@ export async function setFeaturedImage(client: Queryable, postId: string | numbe
 
 export type PickerImage = { id: number; alt: string; thumb?: ImageView; selected: boolean };
 
-/** For views/partials/admin-image-picker.hbs: every image (newest first), the chosen one marked. */
-export async function listImagesForPicker(db: Queryable, selectedId?: string | number | null): Promise<PickerImage[]> {
+export type ImagePicker = { options: PickerImage[]; noneSelected: boolean };
+
+/**
+ * For views/partials/admin-image-picker.hbs (as `picker`): every image, newest
+ * first, the chosen one marked; "none" is marked when no listed image is.
+ */
+export async function listImagesForPicker(db: Queryable, selectedId?: string | number | null): Promise<ImagePicker> {
   const images = await repo.listImages(db, PICKER_LIMIT, 0);
   const selected = selectedId === undefined || selectedId === null || selectedId === '' ? undefined : String(selectedId);
-  return images.map((image) => ({ id: image.id, alt: image.alt, thumb: imageView(image, THUMB_WIDTH), selected: String(image.id) === selected }));
+  const options = images.map((image) => ({ id: image.id, alt: image.alt, thumb: imageView(image, THUMB_WIDTH), selected: String(image.id) === selected }));
+  return { options, noneSelected: !options.some((o) => o.selected) };
 }
 
 /** What the public post page shows and shares: the featured image's <img> and its Open Graph image. */

@@ -81,9 +81,12 @@ describe('the image library', () => {
     assert.equal(await withTransaction(db.pool, (c) => setFeaturedImage(c, postId, id, organiserId)), true);
     assert.equal(await withTransaction(db.pool, (c) => setFeaturedImage(c, postId, String(id), organiserId)), false, 'the same image again changes nothing');
     const picker = await listImagesForPicker(db.pool, id);
-    assert.equal(picker.find((p) => p.id === id)?.selected, true);
-    assert.equal(picker.filter((p) => p.selected).length, 1);
-    assert.ok(picker[0]!.thumb?.src.startsWith('/images/'));
+    assert.equal(picker.options.find((p) => p.id === id)?.selected, true);
+    assert.equal(picker.options.filter((p) => p.selected).length, 1);
+    assert.equal(picker.noneSelected, false);
+    assert.ok(picker.options[0]!.thumb?.src.startsWith('/images/'));
+    assert.equal((await listImagesForPicker(db.pool, null)).noneSelected, true);
+    assert.equal((await listImagesForPicker(db.pool, '99999999')).noneSelected, true);
 
     await assert.rejects(withTransaction(db.pool, (c) => setFeaturedImage(c, postId, '99999999', organiserId)), (e) => e instanceof Invalid && e.fields.featuredImageId === 'admin.images.pickerUnknown');
     await assert.rejects(withTransaction(db.pool, (c) => setFeaturedImage(c, 99999999, id, organiserId)), NotFound);
