@@ -22,7 +22,7 @@ export function cleanOriginalName(name: string | undefined): string {
   return base.replace(CONTROL, '').trim().slice(0, 255);
 }
 
-export type Upload = { bytes: Buffer; originalName?: string; alt: string; organiserId: string };
+export type Upload = { bytes: Buffer; originalName?: string; alt: string; organiserId: number };
 
 /** Processes the file (refused with Invalid on the `file` field) and stores it; returns the new image's id. */
 export async function uploadImage(db: Pool, upload: Upload): Promise<number> {
@@ -74,7 +74,7 @@ export async function getImageForAdmin(db: Pool, id: string) {
   return { image: { ...image, ...forLibrary(image) }, usedBy };
 }
 
-export async function updateAlt(db: Pool, id: string, alt: string, organiserId: string): Promise<void> {
+export async function updateAlt(db: Pool, id: string, alt: string, organiserId: number): Promise<void> {
   await withTransaction(db, async (client) => {
     const change = await repo.updateImageAlt(client, id, alt);
     if (!change) throw new NotFound();
@@ -91,7 +91,7 @@ export async function updateAlt(db: Pool, id: string, alt: string, organiserId: 
 }
 
 /** Deletes an image no post uses; one in use is refused (Invalid on the form), so no post loses a picture unseen. */
-export async function deleteUnusedImage(db: Pool, id: string, organiserId: string): Promise<void> {
+export async function deleteUnusedImage(db: Pool, id: string, organiserId: number): Promise<void> {
   await withTransaction(db, async (client) => {
     if (!(await repo.getImage(client, id))) throw new NotFound();
     if ((await repo.listPostsUsingImage(client, id)).length > 0) throw new Invalid({ delete: 'admin.images.errorInUse' }, 'admin.images.errorInUse');
@@ -113,7 +113,7 @@ export async function deleteUnusedImage(db: Pool, id: string, organiserId: strin
  * transaction, with an audit entry when it changes. An image that does not
  * exist is refused on the `featuredImageId` field; a post that does not, NotFound.
  */
-export async function setFeaturedImage(client: Queryable, postId: string | number, imageId: string | number | null, organiserId: string | null): Promise<boolean> {
+export async function setFeaturedImage(client: Queryable, postId: string | number, imageId: string | number | null, organiserId: number | null): Promise<boolean> {
   let alt: string | undefined;
   if (imageId !== null) {
     const image = await repo.lockImage(client, imageId);

@@ -27,13 +27,13 @@ async function photo(width = 1200, height = 800): Promise<Buffer> {
 
 describe('the image library', () => {
   let db: TestDatabase;
-  let organiserId: string;
+  let organiserId: number;
   let postId: number;
 
   before(async () => {
     db = await createTestDatabase();
     const { rows } = await db.pool.query<{ id: number }>("INSERT INTO organisers (email, name, role) VALUES ('ed@example.org', 'Ed Organiser', 'organiser') RETURNING id");
-    organiserId = String(rows[0]!.id);
+    organiserId = rows[0]!.id;
     const authorId = await upsertAuthor(db.pool, { slug: 'editor', name: 'Editor', bio: '' });
     postId = (await createPost(db.pool, { slug: 'march', title: 'The march', authorId, status: 'published', bodyMarkdown: 'We marched.' }))!;
   });
@@ -56,7 +56,7 @@ describe('the image library', () => {
     assert.match(image.snippet, new RegExp(`^!\\[Marchers on Abay Avenue\\]\\(/images/${id}-960-[0-9a-f]{16}\\.webp\\)$`));
     const [entry] = await auditEvents('image', id);
     assert.equal(entry.event, 'image.upload');
-    assert.equal(String(entry.organiser_id), organiserId);
+    assert.equal(Number(entry.organiser_id), organiserId);
     assert.equal(entry.after.alt, 'Marchers on Abay Avenue');
   });
 

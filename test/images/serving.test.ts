@@ -17,12 +17,12 @@ describe('public image files', () => {
   let t: TestApp;
   let imageId: number;
   let file960: string;
-  let organiserId: string;
+  let organiserId: number;
 
   before(async () => {
     t = await createTestApp();
     const { rows } = await t.db.pool.query<{ id: number }>("INSERT INTO organisers (email, name, role) VALUES ('ed@example.org', 'Ed', 'organiser') RETURNING id");
-    organiserId = String(rows[0]!.id);
+    organiserId = rows[0]!.id;
     const bytes = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#884422' } }).jpeg().toBuffer();
     imageId = await uploadImage(t.db.pool, { bytes, alt: 'A crowd with “banners” & flags', organiserId });
     const { image } = await getImageForAdmin(t.db.pool, String(imageId));
