@@ -89,7 +89,9 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
   const options: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 };
   let metadata: Metadata;
   try {
-    metadata = await sharp(input, options).metadata();
+    // The header alone, without the pixel cap (which would refuse it as
+    // "unreadable"): the size is checked below, to say what is wrong.
+    metadata = await sharp(input, { ...options, limitInputPixels: false }).metadata();
   } catch {
     refuse('admin.images.errorUnreadable');
   }

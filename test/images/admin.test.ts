@@ -9,6 +9,7 @@ import { MAX_UPLOAD_BYTES } from '../../src/images/images.process.ts';
 import { createPost } from '../../src/posts/posts.service.ts';
 import { upsertAuthor } from '../../src/posts/posts.repo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { pngClaiming } from './fixtures.ts';
 import { csrfToken, signIn } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
 
@@ -119,6 +120,13 @@ describe('the image library over HTTP', () => {
       assert.match(fieldError(res.text, 'file') ?? '', message);
       assert.match(res.text, /value="Disguised"/);
     }
+  });
+
+  it('judges a file by its content: a photo named .svg and declared SVG is taken, a pixel bomb named .png is not', async () => {
+    const token = await csrfToken(agent, '/admin/images');
+    await agent.post('/admin/images').field('_csrf', token).field('alt', 'Named wrong').attach('file', await jpegWithGps(), { filename: 'drawing.svg', contentType: 'image/svg+xml' }).expect(303);
+    const bomb = await agent.post('/admin/images').field('_csrf', token).field('alt', 'Bomb').attach('file', await pngClaiming(40_000, 40_000), { filename: 'small.png', contentType: 'image/png' }).expect(422);
+    assert.match(fieldError(bomb.text, 'file') ?? '', /too many pixels/);
   });
 
   it('refuses two files, an unexpected file field, and a broken multipart body without a 500', async () => {
