@@ -47,7 +47,9 @@ function refuse(problem: ImageProblem): never {
   throw new Invalid({ file: problem }, 'admin.images.errorSummary');
 }
 
-const ISO_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1']);
+// AVIF's brands, and HEIF's generic ones (which may hold AV1 or HEVC). HEIC
+// (HEVC, an iPhone's default) is left out: sharp's libheif decodes AV1 only.
+const ISO_BRANDS = new Set(['avif', 'avis', 'mif1', 'msf1']);
 
 /**
  * The format a file's first bytes announce, or undefined. This runs before any
@@ -97,6 +99,7 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
   }
   // The decoder must agree with the first bytes (a PNG signature in front of something else is not a PNG).
   if (metadata.format !== sniffed) refuse('admin.images.errorFormat');
+  if (metadata.format === 'heif' && metadata.compression !== 'av1') refuse('admin.images.errorFormat');
   const { width, height } = metadata;
   if (!width || !height) refuse('admin.images.errorUnreadable');
   if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_INPUT_PIXELS) refuse('admin.images.errorDimensions');

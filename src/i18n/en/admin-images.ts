@@ -35,7 +35,7 @@ export const adminImages = {
   'admin.images.errorNoFile': 'Please choose an image file.',
   'admin.images.errorEmpty': 'That file is empty.',
   'admin.images.errorTooBig': 'That file is too large: images may be up to {megabytes} MB.',
-  'admin.images.errorFormat': 'That file is not a JPEG, PNG, WebP, GIF or AVIF image.',
+  'admin.images.errorFormat': 'That file is not a JPEG, PNG, WebP, GIF or AVIF image. (An iPhone’s HEIC photos can be shared as JPEG: Settings › Camera › Formats › Most Compatible.)',
   'admin.images.errorDimensions': 'That image has too many pixels (at most 50 megapixels, 20,000 px a side).',
   'admin.images.errorUnreadable': 'That image could not be read: it may be damaged or cut short.',
   'admin.images.errorForm': 'The upload could not be read. Please choose one file and try again.',
