@@ -107,18 +107,27 @@ export async function processImage(input: Buffer): Promise<ProcessedImage> {
   const upright = (metadata.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
 
   try {
-    // Decoded once, oriented, then resized per width from clones of the same pipeline.
-    const base = sharp(input, options).timeout({ seconds: TIMEOUT_SECONDS }).rotate();
-    const variants = await Promise.all(
-      variantWidths(upright.width).map(async (target) => {
-        const { data, info } = await base
-          .clone()
-          .resize({ width: target, withoutEnlargement: true })
-          .webp({ quality: WEBP_QUALITY })
-          .toBuffer({ resolveWithObject: true });
-        return { width: info.width, height: info.height, format: 'webp' as const, hash: contentHash(data), bytes: data };
-      }),
-    );
+    // Decoded once, upright, at the largest width served, into 8-bit sRGB
+    // pixels (a few megabytes, whatever the original's size); each variant is
+    // encoded from those, one after another, so a 48-megapixel photo is held
+    // in memory once, not once per size.
+    const widths = variantWidths(upright.width);
+    const { data: pixels, info } = await sharp(input, options)
+      .timeout({ seconds: TIMEOUT_SECONDS })
+      .rotate()
+      .resize({ width: Math.max(...widths), withoutEnlargement: true })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    const variants: EncodedVariant[] = [];
+    for (const target of widths) {
+      const { data, info: out } = await sharp(pixels, { raw })
+        .resize({ width: target, withoutEnlargement: true })
+        .webp({ quality: WEBP_QUALITY })
+        .toBuffer({ resolveWithObject: true });
+      variants.push({ width: out.width, height: out.height, format: 'webp', hash: contentHash(data), bytes: data });
+    }
     return { sourceFormat: sniffed, width: upright.width, height: upright.height, variants };
   } catch {
     refuse('admin.images.errorUnreadable');
