@@ -6,24 +6,18 @@ import type { AppDeps } from '../app.ts';
 import { NotFound } from '../errors.ts';
 import { routes } from '../urls.ts';
 import { CONTENT_TYPES, parseVariantFileName } from './image-files.ts';
-import * as repo from './images.repo.ts';
-import { hotVariants } from './variant-cache.ts';
+import { readVariant } from './images.service.ts';
 
 export function imagesRoutes(deps: AppDeps): Router {
   const router = Router();
   const { db } = deps;
 
   router.get(routes.image, async (req: Request, res: Response) => {
-    const name = req.params.file;
-    const file = parseVariantFileName(name);
+    const file = parseVariantFileName(req.params.file);
     // Anything that is not one of our names is a 404 before the database is asked.
     if (!file) throw new NotFound();
-    let bytes = hotVariants.get(name as string);
-    if (!bytes) {
-      bytes = await repo.getVariantBytes(db, file);
-      if (!bytes) throw new NotFound();
-      hotVariants.set(name as string, bytes);
-    }
+    const bytes = await readVariant(db, file);
+    if (!bytes) throw new NotFound();
     res.set({
       'Content-Type': CONTENT_TYPES[file.format],
       'Cache-Control': 'public, max-age=31536000, immutable',

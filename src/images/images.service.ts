@@ -3,7 +3,7 @@
 import { recordAudit } from '../admin/audit.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { Invalid, NotFound } from '../errors.ts';
-import { imageView, markdownSnippet, openGraphImage, type ImageView } from './image-files.ts';
+import { imageView, markdownSnippet, openGraphImage, variantFileName, type ImageView, type VariantFile } from './image-files.ts';
 import { processImage } from './images.process.ts';
 import * as repo from './images.repo.ts';
 import { hotVariants } from './variant-cache.ts';
@@ -156,4 +156,15 @@ export async function featuredImageOfPost(db: Queryable, postId: number, baseUrl
   const image = await repo.getFeaturedImageOfPost(db, postId);
   if (!image || image.variants.length === 0) return undefined;
   return { view: imageView(image)!, og: openGraphImage(baseUrl, image)! };
+}
+
+/** The bytes of one variant file, from the process's cache or the database; undefined if there is no such file. */
+export async function readVariant(db: Queryable, file: VariantFile): Promise<Buffer | undefined> {
+  const name = variantFileName(file.imageId, file);
+  let bytes = hotVariants.get(name);
+  if (!bytes) {
+    bytes = await repo.getVariantBytes(db, file);
+    if (bytes) hotVariants.set(name, bytes);
+  }
+  return bytes;
 }
