@@ -9,6 +9,7 @@ import { paths } from '../urls.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
 import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
+import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
@@ -48,5 +49,6 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(imagesAdminRoutes(deps, kit));
   return router;
 }
