@@ -18,6 +18,7 @@ import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
+import { imagesRoutes } from './images/images.routes.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
+  app.use(imagesRoutes(deps));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
