@@ -190,7 +190,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const imageProblems = findImageProblems(values.body);
     const state: PostFormState = {
       values,
-      previewHtml: content.previewBody(values.body, res.locals.locale),
+      previewHtml: content.previewBody(values.body),
       imageProblems,
       errors: imageProblems.length ? { body: 'admin.content.errors.images' } : undefined,
     };

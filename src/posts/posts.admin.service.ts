@@ -4,11 +4,10 @@
 import { changedFields, recordAudit } from '../admin/audit.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { Invalid, NotFound, type FieldErrors } from '../errors.ts';
-import sanitizeHtml from 'sanitize-html';
-import { formatDateTime, translate, type Locale, type MessageKey } from '../i18n/index.ts';
+import { formatDateTime, translate, type MessageKey } from '../i18n/index.ts';
 import { deriveExcerpt, renderMarkdown } from './markdown.ts';
 import * as repo from './posts.admin.repo.ts';
-import { isOwnImage, slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm } from './posts.schema.ts';
+import { slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm } from './posts.schema.ts';
 
 export const ADMIN_POSTS_PER_PAGE = 50;
 
@@ -65,25 +64,11 @@ export async function getPost(db: Pool, id: number): Promise<EditablePost> {
 
 /**
  * The body as the public post page will show it: the same Markdown and the same
- * sanitising. Only an image that saving would refuse is not shown but named:
- * loading it from another host would tell that host who is writing what, before
- * anything is published.
+ * sanitising (which drops an image from another host whole, so not even the
+ * preview tells that host who is writing what).
  */
-export function previewBody(markdown: string, locale: Locale = 'en'): string {
-  // A second pass over renderMarkdown's output, already sanitised: it keeps every
-  // tag and attribute that pass kept (so the preview cannot drift from the page)
-  // and only swaps refused images for their text, which sanitize-html escapes.
-  return sanitizeHtml(renderMarkdown(markdown), {
-    allowedTags: false,
-    allowVulnerableTags: true,
-    allowedAttributes: false,
-    transformTags: {
-      img: (tagName, attribs) =>
-        isOwnImage(attribs.src ?? '')
-          ? { tagName, attribs }
-          : { tagName: 'span', attribs: { class: 'refused-image' }, text: translate(locale, 'admin.content.previewImageRefused', { src: attribs.src ?? '' }) },
-    },
-  });
+export function previewBody(markdown: string): string {
+  return renderMarkdown(markdown);
 }
 
 /** Checks what the form refers to: the author and the tags must exist. */

@@ -39,7 +39,6 @@ export const adminContent = {
   'admin.content.preview': 'Preview',
   'admin.content.previewHeading': 'Preview',
   'admin.content.previewNote': 'Nothing has been saved. This is how the text will look on the site.',
-  'admin.content.previewImageRefused': '[Image not shown: {src}]',
   'admin.content.previewImagesNote': 'Some images in this text would be refused when saving: see the text field.',
   'admin.content.back': 'Back to the posts',
 
