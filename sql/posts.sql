@@ -96,7 +96,7 @@ SELECT count(*) AS total FROM posts;
 SELECT p.id, p.slug, p.title, p.author_id, p.status, p.published_at, p.body_markdown, p.excerpt,
        p.created_at, p.updated_at,
        CASE WHEN p.status = 'draft' THEN 'draft' WHEN p.published_at > now() THEN 'scheduled' ELSE 'published' END AS state,
-       (p.was_public OR p.status = 'published') AS slug_locked,
+       (p.was_public OR p.status = 'published') AS slug_locked, p.featured_image_id::text AS featured_image_id,
        array(SELECT pt.tag_id::text FROM post_tags pt WHERE pt.post_id = p.id ORDER BY pt.tag_id) AS tag_ids
 FROM posts p WHERE p.id = $1;
 
@@ -107,7 +107,7 @@ FROM posts p WHERE p.id = $1;
 SELECT p.id, p.slug, p.title, p.author_id, p.status, p.published_at, p.body_markdown, p.excerpt,
        p.created_at, p.updated_at,
        CASE WHEN p.status = 'draft' THEN 'draft' WHEN p.published_at > now() THEN 'scheduled' ELSE 'published' END AS state,
-       (p.was_public OR p.status = 'published') AS slug_locked,
+       (p.was_public OR p.status = 'published') AS slug_locked, p.featured_image_id::text AS featured_image_id,
        array(SELECT pt.tag_id::text FROM post_tags pt WHERE pt.post_id = p.id ORDER BY pt.tag_id) AS tag_ids
 FROM posts p WHERE p.id = $1
 FOR UPDATE OF p;

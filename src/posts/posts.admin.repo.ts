@@ -58,6 +58,8 @@ export type AdminPost = {
   created_at: Date;
   updated_at: Date;
   slug_locked: boolean;
+  /** As a string, as the picker's radios carry it; null for none. */
+  featured_image_id: string | null;
   /** As strings, as the form's checkboxes carry them. */
   tag_ids: string[];
 };

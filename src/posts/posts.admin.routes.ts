@@ -9,6 +9,7 @@ import { Invalid } from '../errors.ts';
 import { pageNumber } from '../http/params.ts';
 import { translate, type MessageKey } from '../i18n/index.ts';
 import { toLocalDateTimeInput } from '../i18n/local-time.ts';
+import { listImagesForPicker } from '../images/images.service.ts';
 import { paths, routes } from '../urls.ts';
 import * as content from './posts.admin.service.ts';
 import {
@@ -25,6 +26,8 @@ import {
 } from './posts.schema.ts';
 
 const STYLES = ['/assets/admin-content.css'];
+// The post form has the featured-image picker (views/partials/admin-image-picker.hbs).
+const POST_FORM_STYLES = ['/assets/admin-content.css', '/assets/admin-images.css'];
 
 /** The short notices after a change (`?done=<key>`); anything else in the query shows nothing. */
 const NOTICES: Record<string, MessageKey> = {
@@ -44,7 +47,7 @@ function noticeOf(req: Request): MessageKey | undefined {
   return typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
 }
 
-const POST_FIELD_ORDER = ['title', 'slug', 'author_id', 'tags', 'excerpt', 'body'] as const;
+const POST_FIELD_ORDER = ['title', 'slug', 'author_id', 'featuredImageId', 'tags', 'excerpt', 'body'] as const;
 const AUTHOR_FIELDS = ['name', 'slug', 'bio'] as const;
 const TAG_FIELDS = ['name', 'slug', 'description'] as const;
 
@@ -64,12 +67,16 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   const actor = (res: Response): content.Actor => ({ organiserId: organiserOf(res).id });
   const t = (res: Response, key: MessageKey, vars?: Record<string, unknown>) => translate(res.locals.locale, key, vars);
 
-  /** Authors and tags for the form, each marked as chosen or not. */
+  /** Authors, tags and images for the form, each marked as chosen or not. */
   async function choices(values: PostFormState['values']) {
-    const { authors, tags } = await content.postFormChoices(db);
+    const [{ authors, tags }, featuredImagePicker] = await Promise.all([
+      content.postFormChoices(db),
+      listImagesForPicker(db, values.featuredImageId),
+    ]);
     return {
       authors: authors.map((a) => ({ ...a, selected: String(a.id) === values.authorId })),
       tags: tags.map((tag) => ({ ...tag, checked: values.tagIds.includes(String(tag.id)) })),
+      featuredImagePicker,
     };
   }
 
@@ -77,7 +84,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     res.render('admin/posts/new', {
       layout: 'admin',
       title: t(res, 'admin.content.posts.new'),
-      styles: STYLES,
+      styles: POST_FORM_STYLES,
       ...state,
       ...(await choices(state.values)),
       focus: POST_FIELD_ORDER.find((field) => state.errors?.[field]),
@@ -88,7 +95,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     res.render('admin/posts/edit', {
       layout: 'admin',
       title: t(res, 'admin.content.posts.edit', { title: post.title }),
-      styles: STYLES,
+      styles: POST_FORM_STYLES,
       post,
       notice: noticeOf(req),
       timeZone,
@@ -112,6 +119,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       tagIds: post.tag_ids,
       excerpt: post.excerpt_typed,
       body: post.body_markdown,
+      featuredImageId: post.featured_image_id ?? '',
     };
   }
 

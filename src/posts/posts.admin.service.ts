@@ -5,6 +5,7 @@ import { changedFields, recordAudit } from '../admin/audit.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { Invalid, NotFound, type FieldErrors } from '../errors.ts';
 import { formatDateTime, translate, type MessageKey } from '../i18n/index.ts';
+import { setFeaturedImage } from '../images/images.service.ts';
 import { deriveExcerpt, renderMarkdown } from './markdown.ts';
 import * as repo from './posts.admin.repo.ts';
 import { slugify, type AuthorForm, type PostForm, type PublishForm, type TagForm } from './posts.schema.ts';
@@ -114,6 +115,8 @@ export async function createPost(db: Pool, actor: Actor, form: PostForm): Promis
       const id = await repo.insertPost(client, write);
       if (id === undefined) throw invalid({ slug: 'admin.content.errors.slugTaken' });
       await repo.setPostTags(client, id, form.tagIds);
+      // Its own audit entry (post.featured_image), in this transaction.
+      if (form.featuredImageId !== null) await setFeaturedImage(client, id, form.featuredImageId, actor.organiserId);
       const after = auditedPost({ ...write, author_id: write.authorId, body_markdown: write.bodyMarkdown }, form.tagIds.map(String));
       await recordAudit(client, {
         organiserId: actor.organiserId,
@@ -147,6 +150,7 @@ export async function updatePost(db: Pool, actor: Actor, id: number, form: PostF
       const write = postWrite(form, slug);
       await repo.updatePost(client, id, write);
       await repo.setPostTags(client, id, form.tagIds);
+      await setFeaturedImage(client, id, form.featuredImageId, actor.organiserId);
       const change = changedFields(
         auditedPost(post, post.tag_ids),
         auditedPost({ ...write, author_id: write.authorId, body_markdown: write.bodyMarkdown }, form.tagIds.map(String)),

@@ -8,6 +8,7 @@ import { Invalid, NotFound, type FieldErrors } from '../errors.ts';
 import { requireId } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { parseLocalDateTime } from '../i18n/local-time.ts';
+import { parseFeaturedImageId } from '../images/images.schema.ts';
 
 export const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_SLUG = 200;
@@ -206,6 +207,8 @@ export type PostForm = {
   tagIds: number[];
   excerpt: string;
   bodyMarkdown: string;
+  /** The featured image's id (images.schema.ts parses it), or null for none. */
+  featuredImageId: string | null;
 };
 
 const POST_FIELDS = ['title', 'slug', 'author_id', 'excerpt', 'body'] as const;
@@ -216,6 +219,13 @@ export function parsePostForm(body: unknown): PostForm {
   const markdown = typeof asFields(body).body === 'string' ? (asFields(body).body as string) : '';
   const imageProblems = fields.body ? [] : findImageProblems(markdown);
   if (imageProblems.length) fields.body = 'admin.content.errors.images';
+  let featuredImageId: string | null = null;
+  try {
+    featuredImageId = parseFeaturedImageId(asFields(body).featuredImageId);
+  } catch (error) {
+    if (!(error instanceof Invalid)) throw error;
+    Object.assign(fields, error.fields);
+  }
   if (!data || Object.keys(fields).length) throw new InvalidPost(fields, imageProblems);
   return {
     title: data.title,
@@ -225,11 +235,12 @@ export function parsePostForm(body: unknown): PostForm {
     excerpt: data.excerpt.trim(),
     // Line endings as a textarea sends them (CRLF) are kept as typed, trailing space trimmed.
     bodyMarkdown: data.body.trimEnd(),
+    featuredImageId,
   };
 }
 
 /** What a post form shows again after a mistake or a preview: the values as typed (strings only). */
-export function postFormValues(body: unknown): { title: string; slug: string; authorId: string; tagIds: string[]; excerpt: string; body: string } {
+export function postFormValues(body: unknown): { title: string; slug: string; authorId: string; tagIds: string[]; excerpt: string; body: string; featuredImageId: string } {
   const raw = asFields(body);
   const str = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : '');
   const tags = raw.tags === undefined ? [] : Array.isArray(raw.tags) ? raw.tags : [raw.tags];
@@ -240,6 +251,7 @@ export function postFormValues(body: unknown): { title: string; slug: string; au
     tagIds: tags.filter((t): t is string => typeof t === 'string'),
     excerpt: str('excerpt'),
     body: str('body'),
+    featuredImageId: str('featuredImageId'),
   };
 }
 

@@ -4,6 +4,8 @@ import request from 'supertest';
 import * as content from '../../src/posts/posts.admin.service.ts';
 import { findImageProblems, parsePostForm, slugify, InvalidPost } from '../../src/posts/posts.schema.ts';
 import { signIn, csrfToken } from '../helpers/admin.ts';
+import sharp from 'sharp';
+import { uploadImage } from '../../src/images/images.service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { csrfTokenIn, type Agent } from '../helpers/forms.ts';
 
@@ -69,7 +71,7 @@ describe('scheduled posts on the public site', () => {
     const author = await db.query<{ id: number }>(`INSERT INTO authors (slug, name) VALUES ('aigerim', 'Aigerim') RETURNING id`);
     const tag = await db.query<{ id: number }>(`INSERT INTO tags (slug, name) VALUES ('prisoners', 'Prisoners') RETURNING id`);
     postId = await content.createPost(db, actor, {
-      title: 'Embargoed news', slug: '', authorId: author.rows[0]!.id, tagIds: [tag.rows[0]!.id], excerpt: '', bodyMarkdown: 'Out **tomorrow**.',
+      title: 'Embargoed news', slug: '', authorId: author.rows[0]!.id, tagIds: [tag.rows[0]!.id], excerpt: '', bodyMarkdown: 'Out **tomorrow**.', featuredImageId: null,
     });
     await db.query(`INSERT INTO actions (post_id, kind, slug, title, status) VALUES ($1, 'petition', 'embargoed-petition', 'Embargoed petition', 'open')`, [postId]);
     await content.publishPost(db, actor, postId, { when: 'later', at: new Date(Date.now() + 3_600_000) }, 'UTC');
@@ -460,6 +462,31 @@ describe('posts in the admin', () => {
       const res = await post('/admin/posts/preview', fields({ post_id: postId }));
       assert.equal(res.status, 404, String(postId));
     }
+  });
+
+  it('sets, keeps and removes a featured image chosen in the picker, refusing one that does not exist', async () => {
+    const bytes = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#224466' } }).png().toBuffer();
+    const imageId = String(await uploadImage(t.db.pool, { bytes, alt: 'Protesters outside the embassy', organiserId: Number(organiserId) }));
+    const form = await agent.get('/admin/posts/new').expect(200);
+    assert.match(form.text, /<legend>Featured image<\/legend>/);
+    assert.match(form.text, /value="" id="featured-image-none" checked>/);
+    const id = await create(fields({ title: 'With a picture', featuredImageId: imageId }));
+    assert.equal(String((await stored(id)).featured_image_id), imageId);
+    const [entry] = await audit('post.featured_image', id);
+    assert.deepEqual(entry?.after, { featured_image_id: imageId });
+    const page = await agent.get(`/admin/posts/${id}`).expect(200);
+    assert.match(page.text, new RegExp(`value="${imageId}" id="featured-image-${imageId}" checked>`));
+    // Saving the form as it came keeps the image, without another entry.
+    await post(`/admin/posts/${id}`, fields({ title: 'With a picture', slug: 'with-a-picture', featuredImageId: imageId }), `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
+    assert.equal((await audit('post.featured_image', id)).length, 1);
+    for (const bad of ['999999', 'abc', [imageId, imageId]]) {
+      const res = await post(`/admin/posts/${id}`, fields({ title: 'With a picture', featuredImageId: bad }), `/admin/posts/${id}`);
+      assert.equal(res.status, 422, String(bad));
+      assert.match(res.text, /id="featured-image-error">Please choose an image from the list/);
+    }
+    await post(`/admin/posts/${id}`, fields({ title: 'With a picture', featuredImageId: '' }), `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
+    assert.equal((await stored(id)).featured_image_id, null);
+    assert.equal((await audit('post.featured_image', id)).length, 2);
   });
 
   it('saves a long post (the admin takes bodies far beyond a signature’s 16 kB)', async () => {
