@@ -7,7 +7,7 @@ import { signIn, csrfToken } from '../helpers/admin.ts';
 import sharp from 'sharp';
 import { uploadImage } from '../../src/images/images.service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { csrfTokenIn, type Agent } from '../helpers/forms.ts';
+import { csrfTokenIn, openForm, type Agent } from '../helpers/forms.ts';
 
 describe('post form rules', () => {
   it('proposes a slug from the title, Cyrillic and accents included', () => {
@@ -90,6 +90,18 @@ describe('scheduled posts on the public site', () => {
     await request(t.app).get('/actions/embargoed-petition/count.json').expect(404);
     await request(t.app).get('/actions/embargoed-petition/thanks').expect(404);
     await request(t.app).get('/actions/embargoed-petition/check-email').expect(404);
+  });
+
+  it('takes no signature on a scheduled post’s action', async () => {
+    // A token from another action's form: the public site's tokens are not tied to a page.
+    await t.db.pool.query(`INSERT INTO actions (kind, slug, title, status) VALUES ('petition', 'public-petition', 'Public petition', 'open') ON CONFLICT DO NOTHING`);
+    const agent = request.agent(t.app);
+    const token = await openForm(agent, '/actions/public-petition');
+    const res = await agent.post('/actions/embargoed-petition/signatures').type('form')
+      .send({ _csrf: token, name: 'Aigerim', email: 'aigerim@example.org', country: 'KZ' });
+    assert.equal(res.status, 404);
+    const signatures = await t.db.pool.query(`SELECT count(*)::int AS n FROM signatures`);
+    assert.equal(signatures.rows[0].n, 0);
   });
 
   it('shows it everywhere once its time has come', async () => {
