@@ -1,11 +1,15 @@
 // English, assembled from one dictionary per part of the product, so that each
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
+import { adminActions } from './en/admin-actions.ts';
+import { adminSettings } from './en/admin-settings.ts';
 import { site } from './en/site.ts';
 
 export const en = {
   ...site,
   ...admin,
+  ...adminActions,
+  ...adminSettings,
 } as const;
 
 export type MessageKey = keyof typeof en;
