@@ -19,6 +19,8 @@ import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
+import { campaignLocals } from './settings/campaign.ts';
+import { privacyRoutes } from './settings/privacy.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
 
 export type AppDeps = {
@@ -103,9 +105,12 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
+  // The campaign's name, contact and privacy link for every page's header and footer (cached, src/settings/campaign.ts).
+  app.use(campaignLocals(db, log));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
+  app.use(privacyRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));
