@@ -22,8 +22,8 @@ const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const NO_CONTROL = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|\u200C|\u200D)*$/u;
 const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r]|\u200C|\u200D)*$/u;
 
-const line = (max: number) => z.string().trim().max(max, 'tooLong').regex(NO_CONTROL, 'invalidCharacters');
-const text = (max: number) => z.string().trim().max(max, 'tooLong').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters');
+const line = (max: number) => z.string('required').trim().max(max, 'tooLong').regex(NO_CONTROL, 'invalidCharacters');
+const text = (max: number) => z.string('required').trim().max(max, 'tooLong').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters');
 
 const actionForm = z.object({
   kind: z.enum(ACTION_KINDS, 'kind'),
@@ -32,7 +32,7 @@ const actionForm = z.object({
   slug: z.string().trim().toLowerCase().max(MAX_SLUG, 'tooLong').regex(/^([a-z0-9]+(-[a-z0-9]+)*)?$/, 'slug').optional().default(''),
   demand: text(MAX_DEMAND).min(1, 'required'),
   target: line(MAX_TARGET).optional().default(''),
-  goal: z.string().trim().min(1, 'required').regex(/^\d{1,9}$/, 'goal').transform(Number).refine((n) => n >= 1 && n <= MAX_GOAL, 'goal'),
+  goal: z.string('required').trim().min(1, 'required').regex(/^\d{1,9}$/, 'goal').transform(Number).refine((n) => n >= 1 && n <= MAX_GOAL, 'goal'),
   deadline: z.string().trim().optional().default(''),
 });
 

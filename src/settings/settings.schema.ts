@@ -13,7 +13,7 @@ const NO_CONTROL = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|\u200C|\u200D)*$/u;
 const NO_CONTROL_BUT_WHITESPACE = /^(?:[^\p{Cc}\p{Cf}\u2028\u2029]|[\t\n\r]|\u200C|\u200D)*$/u;
 
 const settingsForm = z.object({
-  name: z.string().trim().min(1, 'required').max(MAX_NAME, 'tooLong').regex(NO_CONTROL, 'invalidCharacters'),
+  name: z.string('required').trim().min(1, 'required').max(MAX_NAME, 'tooLong').regex(NO_CONTROL, 'invalidCharacters'),
   contact_email: z.string().trim().max(254, 'tooLong').toLowerCase().pipe(z.union([z.literal(''), z.email('email')])).optional().default(''),
   sender_name: z.string().trim().max(MAX_NAME, 'tooLong').regex(NO_CONTROL, 'invalidCharacters').optional().default(''),
   privacy_notice: z.string().trim().max(MAX_PRIVACY_NOTICE, 'tooLong').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters').optional().default(''),
