@@ -88,9 +88,11 @@ export function parseActionForm(body: unknown, timeZone: string): ActionInput {
     const field = String(issue.path[0] ?? 'form');
     fields[field] ??= fieldMessage(issue.message);
   }
+  // Checked whatever else is wrong, so that every bad field is named at once.
   let deadline: Date | null = null;
-  if (parsed.success && parsed.data.deadline !== '') {
-    deadline = parseLocalDateTime(parsed.data.deadline, timeZone) ?? null;
+  const typedDeadline = typeof picked.deadline === 'string' ? picked.deadline.trim() : '';
+  if (typedDeadline !== '') {
+    deadline = parseLocalDateTime(typedDeadline, timeZone) ?? null;
     if (!deadline) fields.deadline ??= 'admin.actions.errors.deadline';
   }
   if (!parsed.success || Object.keys(fields).length > 0) throw new Invalid(fields, 'admin.actions.errors.summary');
