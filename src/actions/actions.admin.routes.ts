@@ -4,11 +4,12 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../app.ts';
 import { organiserOf, type AdminKit } from '../admin/kit.ts';
 import { Invalid } from '../errors.ts';
+import { requireId } from '../http/params.ts';
 import { toLocalDateTimeInput } from '../i18n/local-time.ts';
 import { translate } from '../i18n/index.ts';
 import { paths, routes } from '../urls.ts';
 import * as service from './actions.admin.service.ts';
-import { ACTION_FIELDS, ACTION_KINDS, MAX_GOAL, parseActionForm, parseActionId, parseStatusForm } from './actions.schema.ts';
+import { ACTION_FIELDS, ACTION_KINDS, MAX_GOAL, parseActionForm, parseStatusForm } from './actions.schema.ts';
 
 const STYLES = ['/assets/admin-actions.css'];
 const DONE = ['created', 'saved', 'open', 'closed', 'won'] as const;
@@ -102,12 +103,12 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   }
 
   async function editAction(req: Request, res: Response) {
-    const action = await service.getAction(db, parseActionId(req.params.id));
+    const action = await service.getAction(db, requireId(req.params.id));
     await renderForm(req, res, { action, values: storedValues(action, timeZone) });
   }
 
   async function updateAction(req: Request, res: Response) {
-    const action = await service.getAction(db, parseActionId(req.params.id));
+    const action = await service.getAction(db, requireId(req.params.id));
     try {
       const input = parseActionForm(req.body, timeZone);
       await service.updateAction(db, { organiserId: organiserOf(res).id }, action.id, input);
@@ -119,7 +120,7 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   }
 
   async function changeStatus(req: Request, res: Response) {
-    const action = await service.getAction(db, parseActionId(req.params.id));
+    const action = await service.getAction(db, requireId(req.params.id));
     try {
       const input = parseStatusForm(req.body);
       await service.changeStatus(db, { organiserId: organiserOf(res).id }, action.id, input);

@@ -51,8 +51,8 @@ export async function listActions(db: Queryable, now = new Date()): Promise<Acti
 
 export type ActionDetail = repo.AdminAction & Omit<ActionSummary, keyof repo.AdminAction>;
 
-export async function getAction(db: Queryable, id: number | undefined, now = new Date()): Promise<ActionDetail> {
-  const action = id === undefined ? undefined : await repo.getAction(db, id);
+export async function getAction(db: Queryable, id: number, now = new Date()): Promise<ActionDetail> {
+  const action = await repo.getAction(db, id);
   if (!action) throw new NotFound();
   return describe(action, now);
 }
@@ -68,7 +68,7 @@ export const TRANSITIONS: Record<ActionStatus, readonly Exclude<ActionStatus, 'd
   won: ['won', 'open', 'closed'],
 };
 
-type Actor = { organiserId: string };
+type Actor = { organiserId: number };
 
 async function requirePost(db: Queryable, postId: number | null): Promise<void> {
   if (postId !== null && !(await repo.getPostChoice(db, postId))) throw new Invalid({ post: 'admin.actions.errors.post' }, 'admin.actions.errors.summary');

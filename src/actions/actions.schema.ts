@@ -134,13 +134,6 @@ export function parseStatusForm(body: unknown): StatusInput {
   return { status: parsed.data.status, outcome: parsed.data.outcome, confirmed: parsed.data.confirm === 'yes' };
 }
 
-/** An id from an admin address: digits that fit a bigint, or a 404 before the database is asked. */
-export function parseActionId(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) return undefined;
-  const id = Number(value);
-  return Number.isSafeInteger(id) ? id : undefined;
-}
-
 // Latin, Cyrillic (Russian and Kazakh letters) to ASCII, so that a title in
 // either script gives a readable address.
 const CYRILLIC: Record<string, string> = {

@@ -4,6 +4,7 @@
 // route after it, so a router mounted below cannot be reached without one
 // (test/admin/routes.test.ts enumerates them all to check).
 import express, { Router } from 'express';
+import { actionsAdminRoutes } from '../actions/actions.admin.routes.ts';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { createCsrf } from '../http/csrf.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
@@ -11,6 +12,7 @@ import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
+import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
 
 export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
@@ -39,5 +41,7 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(actionsAdminRoutes(deps, kit));
+  router.use(settingsAdminRoutes(deps, kit));
   return router;
 }

@@ -152,7 +152,7 @@ export async function campaignForEmail(db: Queryable, baseUrl: string): Promise<
 }
 
 /** Saves the settings with an audit entry, and refreshes this instance's copy at once. */
-export async function saveCampaign(db: Pool, organiserId: string, next: CampaignSettings): Promise<Campaign> {
+export async function saveCampaign(db: Pool, organiserId: number, next: CampaignSettings): Promise<Campaign> {
   await withTransaction(db, async (client) => {
     const current = fromRows((await client.query<{ key: string; value: string }>({ ...sql['lock-settings-with-prefix'], values: [PREFIX] })).rows);
     const { before, after } = changedFields(current, next);

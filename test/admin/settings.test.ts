@@ -26,13 +26,13 @@ const FREE_ZHANAOZEN: CampaignSettings = {
 describe('campaign settings', () => {
   let t: TestApp;
   let smtp: TestSmtpServer;
-  let organiserId: string;
+  let organiserId: number;
 
   before(async () => {
     smtp = await new TestSmtpServer().start();
     t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Placard <campaign@placard.test>', RATE_LIMIT_SIGN_PER_MINUTE: '1000' } });
     await loadDemoContent(t.db.pool, createLogger('silent'));
-    organiserId = String((await t.db.pool.query("INSERT INTO organisers (email, name, role) VALUES ('admin@placard.test', 'Ada', 'admin') RETURNING id")).rows[0].id);
+    organiserId = (await t.db.pool.query("INSERT INTO organisers (email, name, role) VALUES ('admin@placard.test', 'Ada', 'admin') RETURNING id")).rows[0].id;
   });
   after(async () => {
     await t.close();
@@ -68,7 +68,7 @@ describe('campaign settings', () => {
 
   it('records the change in the audit log, with the fields before and after', async () => {
     const { rows } = await t.db.pool.query("SELECT organiser_id, before, after FROM audit_log WHERE event = 'settings.update' ORDER BY id DESC LIMIT 1");
-    assert.equal(String(rows[0].organiser_id), organiserId);
+    assert.equal(rows[0].organiser_id, organiserId);
     assert.deepEqual(rows[0].before, { name: 'Placard', contactEmail: '', privacyNotice: '' });
     assert.deepEqual(rows[0].after, { name: 'Free Zhanaozen', contactEmail: FREE_ZHANAOZEN.contactEmail, privacyNotice: FREE_ZHANAOZEN.privacyNotice });
   });
