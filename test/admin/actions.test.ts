@@ -8,6 +8,8 @@ import * as service from '../../src/actions/actions.admin.service.ts';
 import { parseActionForm, parseStatusForm, slugify, type ActionInput } from '../../src/actions/actions.schema.ts';
 import { Invalid } from '../../src/errors.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { csrfToken, signIn } from '../helpers/admin.ts';
+import type { Agent } from '../helpers/forms.ts';
 
 const ZONE = 'Asia/Almaty';
 
@@ -52,7 +54,7 @@ describe('actions in the admin', () => {
     )).rows;
 
   before(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { CAMPAIGN_TIME_ZONE: ZONE } });
     const pool = t.db.pool;
     actor = { organiserId: (await pool.query("INSERT INTO organisers (email, name, role) VALUES ('org@placard.test', 'Olga', 'organiser') RETURNING id")).rows[0].id };
     authorId = (await pool.query("INSERT INTO authors (slug, name) VALUES ('t', 'T') RETURNING id")).rows[0].id;
@@ -267,6 +269,129 @@ describe('actions in the admin', () => {
       assert.equal(listed.post_id, null);
       assert.equal(listed.signature_count, 42);
       assert.equal(listed.goal, 250);
+    });
+  });
+
+  describe('over HTTP', () => {
+    let agent: Agent;
+    let organiserId: number;
+    const form = { kind: 'petition', post: '', title: 'Stop the eviction in Almaty', slug: '', demand: 'Stop the eviction of the Almaty families.', target: 'The akim of Almaty', goal: '2000', deadline: '' };
+
+    before(async () => {
+      const signedIn = await signIn(t, { role: 'organiser' });
+      agent = signedIn.agent;
+      organiserId = signedIn.organiser.id;
+    });
+
+    const post = async (path: string, body: Record<string, unknown>, page = path) => {
+      const token = await csrfToken(agent, page);
+      const res = await agent.post(path).type('form').send({ _csrf: token, ...body });
+      return Object.assign(res, { location: String(res.headers.location ?? '') });
+    };
+    /** Creates an action through the form; its edit page's path. */
+    const createThroughForm = async (body: Record<string, unknown>) => {
+      const res = await post('/admin/actions', body, '/admin/actions/new');
+      assert.equal(res.status, 303);
+      return res.location.replace(/\?.*/, '');
+    };
+
+    it('creates an action from the form, preselecting the post given in ?post=, and records who did it', async () => {
+      const page = await agent.get(`/admin/actions/new?post=${publishedPost}`).expect(200);
+      assert.match(page.text, new RegExp(`<option value="${publishedPost}" selected>The news</option>`));
+      assert.match(page.text, /<option value="\d+">Not yet written \(not published\)<\/option>/);
+      const res = await post('/admin/actions', { ...form, post: String(publishedPost) }, '/admin/actions/new');
+      assert.equal(res.status, 303);
+      const id = Number(/\/admin\/actions\/(\d+)\/edit\?done=created$/.exec(res.location)![1]);
+      const action = await service.getAction(t.db.pool, id);
+      assert.equal(action.slug, 'stop-the-eviction-in-almaty');
+      assert.equal(action.post_id, publishedPost);
+      assert.equal(action.goal, 2000);
+      assert.equal((await auditOf(id))[0]!.organiser_id, organiserId);
+      const edit = await agent.get(res.location).expect(200);
+      assert.match(edit.text, /saved as a draft/);
+      assert.match(edit.text, new RegExp(`href="/admin/actions/${id}"`), 'links to the action\'s overview');
+    });
+
+    it('takes a deadline typed in the campaign\'s time zone and shows it back the same', async () => {
+      const res = await post('/admin/actions', { ...form, title: 'With a deadline', deadline: '2030-12-16T10:00' }, '/admin/actions/new');
+      assert.equal(res.status, 303);
+      const id = Number(/(\d+)\/edit/.exec(res.location)![1]);
+      const action = await service.getAction(t.db.pool, id);
+assert.equal(action.deadline?.toISOString(), '2030-12-16T05:00:00.000Z', '10:00 in Almaty');
+      assert.match((await agent.get(res.location).expect(200)).text, /name="deadline" type="datetime-local" value="2030-12-16T10:00"/);
+    });
+
+    it('answers a bad form with 422, the message beside its field and what was typed', async () => {
+      const res = await post('/admin/actions', { ...form, goal: '0', title: 'Kept as typed' }, '/admin/actions/new');
+      assert.equal(res.status, 422);
+      assert.match(res.text, /aria-describedby="action-goal-hint action-goal-error" aria-invalid="true"/);
+      assert.match(res.text, /<p class="field-error" id="action-goal-error">Please enter a whole number from 1 to 10,000,000.<\/p>/);
+      assert.match(res.text, /value="Kept as typed"/);
+      assert.match(res.text, /name="_csrf" value="[^"]+"/, 'the form can be sent again');
+      // What a stranger sends: repeated fields, a huge goal, someone's post id that does not exist, nothing at all.
+      for (const body of [{ ...form, title: ['a', 'b'] }, { ...form, goal: '1'.repeat(400) }, { ...form, post: '99999999' }, {}]) {
+        assert.equal((await post('/admin/actions', body, '/admin/actions/new')).status, 422, JSON.stringify(body).slice(0, 80));
+      }
+    });
+
+    it('answers addresses of actions that do not exist, or cannot, with 404', async () => {
+      for (const path of ['/admin/actions/abc/edit', '/admin/actions/99999999999999999999/edit', '/admin/actions/99999999/edit', '/admin/actions/0/edit']) {
+        await agent.get(path).expect(404);
+      }
+      assert.equal((await post('/admin/actions/99999999/status', { status: 'open' }, '/admin/actions')).status, 404);
+      assert.equal((await post('/admin/actions/abc/edit', form, '/admin/actions')).status, 404);
+    });
+
+    it('opens, closes, reopens and wins through the status form, and takes back a win only when ticked', async () => {
+      const edit = await createThroughForm({ ...form, title: 'Through the buttons' });
+      const status = edit.replace(/edit$/, 'status');
+      assert.match((await agent.get(edit).expect(200)).text, /<button class="button" type="submit" name="status" value="open">Open the action<\/button>/);
+      assert.equal((await post(status, { status: 'open' }, edit)).location, `${edit}?done=open`);
+      assert.equal((await post(status, { status: 'closed', outcome: 'Paused for now.' }, edit)).status, 303);
+      assert.match((await agent.get(edit).expect(200)).text, /A closed action can be reopened/);
+      assert.equal((await post(status, { status: 'won', outcome: 'The families stay.' }, edit)).status, 303);
+      const refused = await post(status, { status: 'open' }, edit);
+      assert.equal(refused.status, 422);
+      assert.match(refused.text, /<p class="field-error" id="action-confirm-error">Tick the box/);
+      assert.equal((await post(status, { status: 'open', confirm: 'yes' }, edit)).status, 303);
+      const list = await agent.get('/admin/actions').expect(200);
+      assert.match(list.text, /Through the buttons[\s\S]*?admin-actions-status-open">Open</);
+    });
+
+    it('records an edit of the demand of an open action made through the form, with the words before and after', async () => {
+      const edit = await createThroughForm({ ...form, title: 'Signed words over HTTP', slug: 'signed-words-http' });
+      const id = Number(/(\d+)\/edit/.exec(edit)![1]);
+      await post(edit.replace(/edit$/, 'status'), { status: 'open' }, edit);
+      const page = (await agent.get(edit).expect(200)).text;
+      assert.match(page, /People have signed these words/);
+      assert.match(page, /name="slug" type="text"[^>]*readonly/);
+      const saved = await post(edit, { ...form, title: 'Signed words over HTTP', slug: 'signed-words-http', demand: 'Stop every eviction in Almaty.' }, edit);
+      assert.equal(saved.status, 303);
+      const entry = (await auditOf(id)).at(-1)!;
+      assert.equal(entry.organiser_id, organiserId);
+      assert.deepEqual(entry.before, { demand: form.demand });
+      assert.deepEqual(entry.after, { demand: 'Stop every eviction in Almaty.' });
+    });
+
+    it('tells the organiser when an open action is not public because its post is not published', async () => {
+      const edit = await createThroughForm({ ...form, title: 'Behind a draft', post: String(draftPost) });
+      await post(edit.replace(/edit$/, 'status'), { status: 'open' }, edit);
+      assert.match((await agent.get(edit).expect(200)).text, /the public cannot see or sign it yet: its post “Not yet written” is not published/);
+      assert.match((await agent.get('/admin/actions').expect(200)).text, /Behind a draft[\s\S]*?not public yet/);
+    });
+
+    it('lists every action with kind, status as shown, post, count and goal', async () => {
+      const id = await service.createAction(t.db.pool, actor, input({ slug: 'expired-http', title: 'Expired over HTTP', goal: 777 }));
+      await t.db.pool.query("UPDATE actions SET status = 'open', deadline = now() - interval '1 hour' WHERE id = $1", [id]);
+      await t.db.pool.query('INSERT INTO action_counts (action_id, signature_count) VALUES ($1, 1234)', [id]);
+      const html = (await agent.get('/admin/actions').expect(200)).text;
+      const row = new RegExp(`<tr>\\s*<th scope="row">\\s*<a href="/admin/actions/${id}">Expired over HTTP</a>[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+      assert.match(row, /<td>Petition<\/td>/);
+      assert.match(row, /admin-actions-status-closed">Closed</, 'a passed deadline shows closed');
+      assert.match(row, /deadline passed/);
+      assert.match(row, /The news/);
+      assert.match(row, /1,234/);
+      assert.match(row, /777/);
     });
   });
 });

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { CAMPAIGN_CACHE_MS, DEFAULT_CAMPAIGN_NAME, getCampaign, saveCampaign, type CampaignSettings } from '../../src/settings/campaign.ts';
 import { parseSettingsForm } from '../../src/settings/settings.schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { csrfToken, signIn } from '../helpers/admin.ts';
 import { createTestPool } from '../helpers/db.ts';
 import { signPetition } from '../helpers/forms.ts';
 import { TestSmtpServer } from '../helpers/smtp.ts';
@@ -139,5 +140,49 @@ describe('campaign settings', () => {
     assert.equal(fieldsOf({ name: ['a', 'b'] }).name, 'admin.settings.errors.invalid');
     assert.equal(fieldsOf({ name: 'X', sender_name: 'a\u202Eb' }).sender_name, 'admin.settings.errors.invalidCharacters');
     assert.equal(fieldsOf({ name: 'X', privacy_notice: 'x'.repeat(50_001) }).privacy_notice, 'admin.settings.errors.tooLong');
+  });
+
+  describe('the settings page', () => {
+    it('is for admins only: an organiser gets 403, reading or saving', async () => {
+      const { agent } = await signIn(t, { role: 'organiser' });
+      await agent.get('/admin/settings').expect(403);
+      const token = await csrfToken(agent, '/admin/account');
+      await agent.post('/admin/settings').type('form').send({ _csrf: token, name: 'Taken over' }).expect(403);
+      assert.notEqual((await getCampaign(t.db.pool)).name, 'Taken over');
+    });
+
+    it('saves what an admin types, and the footer and /privacy show it', async () => {
+      const { agent, organiser } = await signIn(t, { role: 'admin' });
+      const page = await agent.get('/admin/settings').expect(200);
+      assert.match(page.text, /<label for="settings-contact-email">/);
+      const token = await csrfToken(agent, '/admin/settings');
+      const res = await agent.post('/admin/settings').type('form').send({
+        _csrf: token, name: 'Justice for Zhanaozen', contact_email: 'hello@justice.example', sender_name: '', privacy_notice: 'We keep *little*.',
+      });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.location, '/admin/settings?done=saved');
+      const home = await request(t.app).get('/').expect(200);
+      assert.match(home.text, /<footer[\s\S]*Justice for Zhanaozen[\s\S]*mailto:hello@justice.example[\s\S]*<\/footer>/);
+      assert.match((await request(t.app).get('/privacy').expect(200)).text, /We keep <em>little<\/em>\./);
+      const { rows } = await t.db.pool.query("SELECT organiser_id FROM audit_log WHERE event = 'settings.update' ORDER BY id DESC LIMIT 1");
+      assert.equal(rows[0].organiser_id, organiser.id);
+    });
+
+    it('answers a contact email that is not an address with 422 and the message beside the field', async () => {
+      const { agent } = await signIn(t, { role: 'admin' });
+      const before = await getCampaign(t.db.pool);
+      // The token first: the agent sends the cookies it holds when the request is made.
+      const token = await csrfToken(agent, '/admin/settings');
+      const res = await agent.post('/admin/settings').type('form').send({ _csrf: token, name: 'Changed', contact_email: 'write to us' });
+      assert.equal(res.status, 422);
+      assert.match(res.text, /id="settings-contact-email"[^>]*value="write to us"[^>]*aria-describedby="settings-contact-email-hint settings-contact-email-error" aria-invalid="true"/);
+      assert.match(res.text, /<p class="field-error" id="settings-contact-email-error">Please enter an email address/);
+      assert.equal((await getCampaign(t.db.pool)).name, before.name, 'nothing was saved');
+      // Repeated fields and an empty body are bad forms too, not errors of ours.
+      for (const body of [{ name: ['a', 'b'] }, {}]) {
+        const again = await agent.post('/admin/settings').type('form').send({ _csrf: token, ...body });
+        assert.equal(again.status, 422, again.text.slice(0, 3000));
+      }
+    });
   });
 });
