@@ -17,6 +17,7 @@ export function settingsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     if (!res.locals.csrfToken) kit.csrf.issueToken(req, res);
     res.status(errors ? 422 : 200).render('admin/settings/edit', {
       layout: 'admin',
+      styles: ['/assets/admin-settings.css'],
       title: translate(res.locals.locale, 'admin.settings.title'),
       saved: req.query.done === 'saved',
       values,

@@ -18,6 +18,7 @@ export const adminActions = {
   'admin.actions.deadlinePassedBadge': 'deadline passed',
   'admin.actions.hiddenBadge': 'not public yet',
   'admin.actions.overview': 'Overview',
+  'admin.actions.publicPage': 'Public page',
   'admin.actions.edit': 'Edit',
   'admin.actions.editTitle': 'Edit “{title}”',
   'admin.actions.newTitle': 'New action',
