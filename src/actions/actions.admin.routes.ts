@@ -69,7 +69,8 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       errors: page.errors,
       statusErrors: page.status?.errors,
       outcome: page.status?.outcome ?? action?.outcome ?? '',
-      kinds: ACTION_KINDS.map((kind) => ({ kind, selected: kind === values.kind })),
+      // Once opened, the kind is what people signed: the select offers only that one.
+      kinds: (action && action.status !== 'draft' ? [action.kind] : ACTION_KINDS).map((kind) => ({ kind, selected: kind === values.kind })),
       posts: posts.map((post) => ({ ...post, selected: String(post.id) === values.post })),
       maxGoal: MAX_GOAL,
       timeZone,

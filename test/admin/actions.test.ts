@@ -365,6 +365,7 @@ assert.equal(action.deadline?.toISOString(), '2030-12-16T05:00:00.000Z', '10:00 
       const page = (await agent.get(edit).expect(200)).text;
       assert.match(page, /People have signed these words/);
       assert.match(page, /name="slug" type="text"[^>]*readonly/);
+      assert.equal([...page.matchAll(/<option value="(petition|letter|protest_call)"/g)].length, 1, 'only its own kind is offered');
       const saved = await post(edit, { ...form, title: 'Signed words over HTTP', slug: 'signed-words-http', demand: 'Stop every eviction in Almaty.' }, edit);
       assert.equal(saved.status, 303);
       const entry = (await auditOf(id)).at(-1)!;
