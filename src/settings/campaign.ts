@@ -109,7 +109,7 @@ export async function getCampaign(db: Queryable, now = Date.now()): Promise<Camp
   // One refresh at a time: a burst of requests as the entry expires asks once.
   const refreshing = readCampaign(db).then(
     (campaign) => {
-      cache.set(db, { campaign, until: Date.now() + CAMPAIGN_CACHE_MS });
+      cache.set(db, { campaign, until: now + CAMPAIGN_CACHE_MS });
       return campaign;
     },
     (error: unknown) => {
@@ -118,7 +118,7 @@ export async function getCampaign(db: Queryable, now = Date.now()): Promise<Camp
         throw error;
       }
       // Stale rather than down: try again in a second.
-      cache.set(db, { campaign: cached.campaign, until: Date.now() + 1000 });
+      cache.set(db, { campaign: cached.campaign, until: now + 1000 });
       return cached.campaign;
     },
   );

@@ -117,6 +117,26 @@ describe('campaign settings', () => {
     }
   });
 
+  it('keeps the last values read while the database does not answer, and asks once per lifetime', async () => {
+    let queries = 0;
+    let down = false;
+    const db = {
+      query: async (...args: unknown[]) => {
+        queries++;
+        if (down) throw new Error('connection refused');
+        return (t.db.pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+    } as unknown as typeof t.db.pool;
+    const start = Date.now();
+    const first = await getCampaign(db, start);
+    await Promise.all([getCampaign(db, start + 1), getCampaign(db, start + 2)]);
+    assert.equal(queries, 1, 'one query within the lifetime');
+    down = true;
+    const stale = await getCampaign(db, start + CAMPAIGN_CACHE_MS + 1);
+    assert.equal(stale.name, first.name, 'the last values read, not an error');
+    assert.equal(queries, 2);
+  });
+
   it('refuses a contact email that is not an address, naming the field', () => {
     for (const contact_email of ['not an address', 'a@', '@b.example', 'x@y@z.example']) {
       assert.throws(() => parseSettingsForm({ name: 'X', contact_email }), (error: { fields?: Record<string, string> }) => error.fields?.contact_email === 'admin.settings.errors.email', contact_email);
