@@ -2,12 +2,16 @@
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
 import { adminImages } from './en/admin-images.ts';
+import { adminActions } from './en/admin-actions.ts';
+import { adminSettings } from './en/admin-settings.ts';
 import { site } from './en/site.ts';
 
 export const en = {
   ...site,
   ...admin,
   ...adminImages,
+  ...adminActions,
+  ...adminSettings,
 } as const;
 
 export type MessageKey = keyof typeof en;
