@@ -3,6 +3,7 @@
 // guards every route after it (and comes before its body is even read), so a router mounted below cannot be reached without one
 // (test/admin/routes.test.ts enumerates them all to check).
 import express, { Router } from 'express';
+import { actionsAdminRoutes } from '../actions/actions.admin.routes.ts';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { createCsrf } from '../http/csrf.ts';
 import { paths } from '../urls.ts';
@@ -12,6 +13,7 @@ import { auditAdminRoutes } from './audit.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
+import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
 
@@ -51,6 +53,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
   router.use(imagesAdminRoutes(deps, kit));
+  router.use(actionsAdminRoutes(deps, kit));
+  router.use(settingsAdminRoutes(deps, kit));
   router.use(postsAdminRoutes(deps, kit));
   return router;
 }

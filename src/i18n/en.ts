@@ -2,6 +2,8 @@
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
 import { adminImages } from './en/admin-images.ts';
+import { adminActions } from './en/admin-actions.ts';
+import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { site } from './en/site.ts';
 
@@ -9,6 +11,8 @@ export const en = {
   ...site,
   ...admin,
   ...adminImages,
+  ...adminActions,
+  ...adminSettings,
   ...adminContent,
 } as const;
 

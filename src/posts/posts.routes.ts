@@ -69,7 +69,7 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   });
 
   router.get(routes.feed, async (_req: Request, res: Response) => {
-    const site = translate(res.locals.locale, 'site.name');
+    const site = (res.locals.campaign as { name?: string } | undefined)?.name ?? translate(res.locals.locale, 'site.name');
     const xml = buildAtomFeed({
       baseUrl: config.baseUrl,
       title: translate(res.locals.locale, 'feed.title', { site }),
