@@ -57,6 +57,7 @@ type PostFormState = {
   imageProblems?: ImageProblem[];
   publishErrors?: Record<string, MessageKey>;
   publishValues?: { when: string; at: string };
+  /** Set when previewing: the body as the post page would show it ('' for an empty one). */
   previewHtml?: string;
 };
 
@@ -86,6 +87,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       title: t(res, 'admin.content.posts.new'),
       styles: POST_FORM_STYLES,
       ...state,
+      previewing: state.previewHtml !== undefined,
       ...(await choices(state.values)),
       focus: POST_FIELD_ORDER.find((field) => state.errors?.[field]),
     });
@@ -99,12 +101,13 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       post,
       notice: noticeOf(req),
       timeZone,
+      ...state,
       // A draft is most often published now; a scheduled or published post's time is what one comes to change.
       publishValues: state.publishValues ?? {
         when: post.state === 'draft' ? 'now' : 'later',
         at: toLocalDateTimeInput(post.published_at, timeZone),
       },
-      ...state,
+      previewing: state.previewHtml !== undefined,
       ...(await choices(state.values)),
       focus: POST_FIELD_ORDER.find((field) => state.errors?.[field]),
     });
