@@ -92,6 +92,21 @@ function postWrite(form: PostForm, slug: string): repo.PostWrite {
   };
 }
 
+// The audit log shows each changed field whole; a post's body can be 200,000
+// characters. Compared whole, kept in the entry up to this many.
+const AUDITED_TEXT_LENGTH = 2000;
+
+/** The values of an audit entry with long texts cut: "…" and the full length tell the cut. */
+function clipped(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) =>
+      typeof value === 'string' && value.length > AUDITED_TEXT_LENGTH
+        ? [key, `${value.slice(0, AUDITED_TEXT_LENGTH)}… (${value.length} characters)`]
+        : [key, value],
+    ),
+  );
+}
+
 /** The fields an audit entry of a post compares. */
 function auditedPost(post: { title: string; slug: string; author_id: number; excerpt: string; body_markdown: string }, tagIds: string[]) {
   return {
@@ -123,7 +138,7 @@ export async function createPost(db: Pool, actor: Actor, form: PostForm): Promis
         event: 'post.create',
         subject: { type: 'post', id },
         summary: summary('admin.content.audit.postCreate', { title: form.title }),
-        after,
+        after: clipped(after),
       });
       return id;
     });
@@ -161,7 +176,8 @@ export async function updatePost(db: Pool, actor: Actor, id: number, form: PostF
         event: 'post.update',
         subject: { type: 'post', id },
         summary: summary('admin.content.audit.postUpdate', { title: form.title }),
-        ...change,
+        before: clipped(change.before),
+        after: clipped(change.after),
       });
     });
   } catch (error) {

@@ -506,5 +506,13 @@ describe('posts in the admin', () => {
     assert.ok(body.length > 100_000);
     const id = await create(fields({ title: 'Long read', body }));
     assert.equal((await stored(id)).body_markdown, body.trimEnd());
+    // The audit log keeps the start of such a body, not all of it; a change past the cut is still recorded.
+    const [created] = await audit('post.create', id);
+    assert.match(String(created?.after?.body_markdown), new RegExp(`… \\(${body.trimEnd().length} characters\\)$`));
+    assert.ok(String(created?.after?.body_markdown).length < 2100);
+    await post(`/admin/posts/${id}`, fields({ title: 'Long read', slug: 'long-read', body: `${body.trimEnd()} The end.` }), `/admin/posts/${id}`).then((r) => assert.equal(r.status, 303));
+    const [updated] = await audit('post.update', id);
+    assert.ok(updated, 'a change beyond the first 2,000 characters is a change');
+    assert.match(String(updated.after?.body_markdown), /characters\)$/);
   });
 });
