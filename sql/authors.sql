@@ -27,3 +27,10 @@ RETURNING id;
 -- name: admin-update-author
 -- A slug taken meanwhile fails on authors_slug_key (23505): the service says so.
 UPDATE authors SET slug = $2, name = $3, bio = $4 WHERE id = $1;
+
+-- name: admin-delete-author
+-- Only an author without posts (drafts included): a post must keep its author.
+-- A post written meanwhile makes the foreign key refuse (23503); the service
+-- says the same then.
+DELETE FROM authors a WHERE a.id = $1 AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.author_id = a.id)
+RETURNING id;

@@ -26,3 +26,9 @@ RETURNING id;
 -- name: admin-update-tag
 -- A slug taken meanwhile fails on tags_slug_key (23505): the service says so.
 UPDATE tags SET slug = $2, name = $3, description = $4 WHERE id = $1;
+
+-- name: admin-delete-tag
+-- Only a tag on no post: deleting one in use would change published posts
+-- without a word on them. (post_tags would cascade; this refuses first.)
+DELETE FROM tags t WHERE t.id = $1 AND NOT EXISTS (SELECT 1 FROM post_tags pt WHERE pt.tag_id = t.id)
+RETURNING id;

@@ -21,6 +21,7 @@ const authorSql = loadQueries('authors.sql', [
   'admin-author-exists',
   'admin-insert-author',
   'admin-update-author',
+  'admin-delete-author',
 ]);
 const tagSql = loadQueries('tags.sql', [
   'admin-list-tags',
@@ -29,6 +30,7 @@ const tagSql = loadQueries('tags.sql', [
   'admin-count-tags',
   'admin-insert-tag',
   'admin-update-tag',
+  'admin-delete-tag',
 ]);
 
 export type PostState = 'draft' | 'scheduled' | 'published';
@@ -173,4 +175,14 @@ export async function insertTag(db: Queryable, tag: Omit<AdminTag, 'id'>): Promi
 
 export async function updateTag(db: Queryable, tag: AdminTag): Promise<void> {
   await db.query({ ...tagSql['admin-update-tag'], values: [tag.id, tag.slug, tag.name, tag.description] });
+}
+
+/** True when the author was deleted; false when it has posts. */
+export async function deleteAuthor(db: Queryable, id: number): Promise<boolean> {
+  return ((await db.query({ ...authorSql['admin-delete-author'], values: [id] })).rowCount ?? 0) > 0;
+}
+
+/** True when the tag was deleted; false when a post has it. */
+export async function deleteTag(db: Queryable, id: number): Promise<boolean> {
+  return ((await db.query({ ...tagSql['admin-delete-tag'], values: [id] })).rowCount ?? 0) > 0;
 }

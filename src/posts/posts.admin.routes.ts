@@ -40,7 +40,12 @@ const NOTICES: Record<string, MessageKey> = {
   authorSaved: 'admin.content.done.authorSaved',
   tagCreated: 'admin.content.done.tagCreated',
   tagSaved: 'admin.content.done.tagSaved',
+  authorDeleted: 'admin.content.done.authorDeleted',
+  tagDeleted: 'admin.content.done.tagDeleted',
 };
+
+/** A form's button that deletes instead of saving (`intent=delete`). */
+const wantsDelete = (req: Request) => (req.body as Record<string, unknown> | undefined)?.intent === 'delete';
 
 function noticeOf(req: Request): MessageKey | undefined {
   const done = req.query.done;
@@ -50,6 +55,8 @@ function noticeOf(req: Request): MessageKey | undefined {
 const POST_FIELD_ORDER = ['title', 'slug', 'author_id', 'featuredImageId', 'tags', 'excerpt', 'body'] as const;
 const AUTHOR_FIELDS = ['name', 'slug', 'bio'] as const;
 const TAG_FIELDS = ['name', 'slug', 'description'] as const;
+
+type NamedFormState = { values?: Record<string, string>; errors?: Record<string, MessageKey>; deleteError?: MessageKey };
 
 type PostFormState = {
   values: ReturnType<typeof postFormValues>;
@@ -247,7 +254,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     });
   }
 
-  async function renderAuthor(req: Request, res: Response, id: number, state: { values?: Record<string, string>; errors?: Record<string, MessageKey> } = {}) {
+  async function renderAuthor(req: Request, res: Response, id: number, state: NamedFormState = {}) {
     const author = await content.getAuthor(db, id);
     res.render('admin/authors/edit', {
       layout: 'admin',
@@ -257,6 +264,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       notice: noticeOf(req),
       values: state.values ?? { name: author.name, slug: author.slug, bio: author.bio },
       errors: state.errors,
+      deleteError: state.deleteError,
       focus: AUTHOR_FIELDS.find((field) => state.errors?.[field]),
     });
   }
@@ -274,7 +282,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     });
   }
 
-  async function renderTag(req: Request, res: Response, id: number, state: { values?: Record<string, string>; errors?: Record<string, MessageKey> } = {}) {
+  async function renderTag(req: Request, res: Response, id: number, state: NamedFormState = {}) {
     const tag = await content.getTag(db, id);
     res.render('admin/tags/edit', {
       layout: 'admin',
@@ -284,6 +292,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       notice: noticeOf(req),
       values: state.values ?? { name: tag.name, slug: tag.slug, description: tag.description },
       errors: state.errors,
+      deleteError: state.deleteError,
       focus: TAG_FIELDS.find((field) => state.errors?.[field]),
     });
   }
@@ -313,11 +322,31 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
 
   async function updateAuthor(req: Request, res: Response) {
     const id = parseId(req.params.id);
+    if (wantsDelete(req)) return deleteAuthor(req, res, id);
     await withForm(req, res, AUTHOR_FIELDS, async () => {
       await content.updateAuthor(db, actor(res), id, parseAuthorForm(req.body));
       res.redirect(303, `${paths.adminAuthor(id)}?done=authorSaved`);
     }, (state) => renderAuthor(req, res, id, state));
   }
+
+  /** Deletes, or shows the page again (422) with why not beside the delete button. */
+  async function deleteThen(req: Request, res: Response, remove: () => Promise<void>, done: string, showAgain: (deleteError: MessageKey) => Promise<void>) {
+    try {
+      await remove();
+      res.redirect(303, done);
+    } catch (error) {
+      if (!(error instanceof Invalid) || !error.fields.delete) throw error;
+      res.status(422);
+      kit.csrf.issueToken(req, res);
+      await showAgain(error.fields.delete);
+    }
+  }
+
+  const deleteAuthor = (req: Request, res: Response, id: number) =>
+    deleteThen(req, res, () => content.deleteAuthor(db, actor(res), id), `${paths.adminAuthors()}?done=authorDeleted`, (deleteError) => renderAuthor(req, res, id, { deleteError }));
+
+  const deleteTag = (req: Request, res: Response, id: number) =>
+    deleteThen(req, res, () => content.deleteTag(db, actor(res), id), `${paths.adminTags()}?done=tagDeleted`, (deleteError) => renderTag(req, res, id, { deleteError }));
 
   const listTags = (req: Request, res: Response) => renderTags(req, res);
 
@@ -332,6 +361,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
 
   async function updateTag(req: Request, res: Response) {
     const id = parseId(req.params.id);
+    if (wantsDelete(req)) return deleteTag(req, res, id);
     await withForm(req, res, TAG_FIELDS, async () => {
       await content.updateTag(db, actor(res), id, parseTagForm(req.body));
       res.redirect(303, `${paths.adminTag(id)}?done=tagSaved`);

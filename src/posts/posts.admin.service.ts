@@ -286,6 +286,28 @@ export async function updateAuthor(db: Pool, actor: Actor, id: number, form: Aut
   }
 }
 
+/** Deletes an author who has written no post (drafts included); one with posts is refused. */
+export async function deleteAuthor(db: Pool, actor: Actor, id: number): Promise<void> {
+  try {
+    await withTransaction(db, async (client) => {
+      const author = await repo.lockAuthor(client, id);
+      if (!author) throw new NotFound();
+      if (!(await repo.deleteAuthor(client, id))) throw invalid({ delete: 'admin.content.errors.authorHasPosts' });
+      await recordAudit(client, {
+        organiserId: actor.organiserId,
+        event: 'author.delete',
+        subject: { type: 'author', id },
+        summary: summary('admin.content.audit.authorDelete', { name: author.name }),
+        before: { name: author.name, slug: author.slug, bio: author.bio },
+      });
+    });
+  } catch (error) {
+    // A post written for this author while it was being deleted.
+    if ((error as { code?: unknown })?.code === '23503') throw invalid({ delete: 'admin.content.errors.authorHasPosts' });
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------- tags
 
 export const listTags = (db: Pool) => repo.listTags(db);
@@ -338,4 +360,20 @@ export async function updateTag(db: Pool, actor: Actor, id: number, form: TagFor
     if (isUniqueViolation(error, 'tags_slug_key')) throw invalid({ slug: 'admin.content.errors.tagSlugTaken' });
     throw error;
   }
+}
+
+/** Deletes a tag that no post has; one in use is refused. */
+export async function deleteTag(db: Pool, actor: Actor, id: number): Promise<void> {
+  await withTransaction(db, async (client) => {
+    const tag = await repo.lockTag(client, id);
+    if (!tag) throw new NotFound();
+    if (!(await repo.deleteTag(client, id))) throw invalid({ delete: 'admin.content.errors.tagHasPosts' });
+    await recordAudit(client, {
+      organiserId: actor.organiserId,
+      event: 'tag.delete',
+      subject: { type: 'tag', id },
+      summary: summary('admin.content.audit.tagDelete', { name: tag.name }),
+      before: { name: tag.name, slug: tag.slug, description: tag.description },
+    });
+  });
 }

@@ -95,6 +95,38 @@ describe('authors and tags in the admin', () => {
     assert.match(dup.text, /id="tag-slug-error">Another tag already has this slug/);
   });
 
+  it('deletes an author without posts (author.delete), and refuses one with posts, a draft included', async () => {
+    const lonely = (await t.db.pool.query(`INSERT INTO authors (slug, name) VALUES ('lonely', 'Lonely') RETURNING id::text`)).rows[0].id;
+    const busy = (await t.db.pool.query(`INSERT INTO authors (slug, name) VALUES ('busy', 'Busy') RETURNING id::text`)).rows[0].id;
+    await t.db.pool.query(`INSERT INTO posts (slug, title, author_id) VALUES ('a-draft-by-busy', 'Draft', $1)`, [busy]);
+    const refused = await post(`/admin/authors/${busy}`, { intent: 'delete' }, `/admin/authors/${busy}`);
+    assert.equal(refused.status, 422);
+    assert.match(refused.text, /id="delete-error" role="alert">This author has posts/);
+    assert.equal((await t.db.pool.query(`SELECT 1 FROM authors WHERE id = $1`, [busy])).rowCount, 1);
+    const res = await post(`/admin/authors/${lonely}`, { intent: 'delete' }, `/admin/authors/${lonely}`);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/admin/authors?done=authorDeleted');
+    await agent.get(`/admin/authors/${lonely}`).expect(404);
+    const [entry] = await audit('author.delete', lonely);
+    assert.deepEqual(entry?.before, { name: 'Lonely', slug: 'lonely', bio: '' });
+    assert.equal((await post(`/admin/authors/${lonely}`, { intent: 'delete' }, '/admin/authors')).status, 404, 'gone is gone');
+  });
+
+  it('deletes a tag no post has (tag.delete), and refuses one in use', async () => {
+    const author = (await t.db.pool.query(`INSERT INTO authors (slug, name) VALUES ('tagger', 'Tagger') RETURNING id`)).rows[0].id;
+    const unused = (await t.db.pool.query(`INSERT INTO tags (slug, name) VALUES ('unused', 'Unused') RETURNING id::text`)).rows[0].id;
+    const used = (await t.db.pool.query(`INSERT INTO tags (slug, name) VALUES ('used', 'Used') RETURNING id::text`)).rows[0].id;
+    const postId = (await t.db.pool.query(`INSERT INTO posts (slug, title, author_id) VALUES ('tagged', 'Tagged', $1) RETURNING id`, [author])).rows[0].id;
+    await t.db.pool.query(`INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2)`, [postId, used]);
+    const refused = await post(`/admin/tags/${used}`, { intent: 'delete' }, `/admin/tags/${used}`);
+    assert.equal(refused.status, 422);
+    assert.match(refused.text, /Some posts have this tag/);
+    const res = await post(`/admin/tags/${unused}`, { intent: 'delete' }, `/admin/tags/${unused}`);
+    assert.equal(res.headers.location, '/admin/tags?done=tagDeleted');
+    assert.equal((await audit('tag.delete', unused)).length, 1);
+    assert.equal((await t.db.pool.query(`SELECT 1 FROM tags WHERE id = $1`, [used])).rowCount, 1);
+  });
+
   it('answers strangers’ input with 404 or 422, never a 500', async () => {
     const authors = await count('authors');
     const tags = await count('tags');

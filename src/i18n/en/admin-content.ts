@@ -62,6 +62,8 @@ export const adminContent = {
   'admin.content.done.authorSaved': 'The author was saved.',
   'admin.content.done.tagCreated': 'The tag was added.',
   'admin.content.done.tagSaved': 'The tag was saved.',
+  'admin.content.done.authorDeleted': 'The author was deleted.',
+  'admin.content.done.tagDeleted': 'The tag was deleted.',
 
   'admin.content.authors.title': 'Authors',
   'admin.content.authors.none': 'No authors yet.',
@@ -75,6 +77,8 @@ export const adminContent = {
   'admin.content.authors.slugHint': 'As in /authors/aigerim. Leave it empty to make one from the name.',
   'admin.content.authors.bio': 'About the author (optional)',
   'admin.content.authors.create': 'Add the author',
+  'admin.content.authors.delete': 'Delete this author',
+  'admin.content.authors.deleteHint': 'Only an author without posts can be deleted.',
 
   'admin.content.tags.title': 'Tags',
   'admin.content.tags.none': 'No tags yet.',
@@ -88,6 +92,8 @@ export const adminContent = {
   'admin.content.tags.slugHint': 'As in /tags/political-prisoners. Leave it empty to make one from the name.',
   'admin.content.tags.description': 'Description (optional)',
   'admin.content.tags.create': 'Add the tag',
+  'admin.content.tags.delete': 'Delete this tag',
+  'admin.content.tags.deleteHint': 'Only a tag that no post has can be deleted.',
 
   'admin.content.errors.summary': 'Please correct the fields marked below.',
   'admin.content.errors.required': 'Please fill this in.',
@@ -106,6 +112,8 @@ export const adminContent = {
   'admin.content.errors.images': 'Some images cannot be used:',
   'admin.content.errors.imageAlt': 'The image {src} has no description (alt text). Write one between the brackets: ![What the picture shows]({src}).',
   'admin.content.errors.imageHost': 'The image {src} is not one uploaded here. Upload it on the images page and use its address under /images/.',
+  'admin.content.errors.authorHasPosts': 'This author has posts (drafts count too), so it cannot be deleted. Give the posts another author first.',
+  'admin.content.errors.tagHasPosts': 'Some posts have this tag, so it cannot be deleted. Remove it from those posts first.',
   'admin.content.errors.publishWhen': 'Please choose “now” or a time.',
   'admin.content.errors.publishAt': 'Please give a date and time, like 2026-12-16 10:00.',
 
@@ -116,6 +124,8 @@ export const adminContent = {
   'admin.content.audit.postUnpublish': 'Unpublished “{title}”',
   'admin.content.audit.authorCreate': 'Added the author “{name}”',
   'admin.content.audit.authorUpdate': 'Edited the author “{name}”',
+  'admin.content.audit.authorDelete': 'Deleted the author “{name}”',
+  'admin.content.audit.tagDelete': 'Deleted the tag “{name}”',
   'admin.content.audit.tagCreate': 'Added the tag “{name}”',
   'admin.content.audit.tagUpdate': 'Edited the tag “{name}”',
 } as const;
