@@ -1,12 +1,20 @@
 // English, assembled from one dictionary per part of the product, so that each
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
+import { adminImages } from './en/admin-images.ts';
+import { adminActions } from './en/admin-actions.ts';
+import { adminSettings } from './en/admin-settings.ts';
+import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
 import { site } from './en/site.ts';
 
 export const en = {
   ...site,
   ...admin,
+  ...adminImages,
+  ...adminActions,
+  ...adminSettings,
+  ...adminContent,
   ...adminSignatures,
 } as const;
 
