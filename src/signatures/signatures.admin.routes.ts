@@ -4,7 +4,7 @@
 // the body parsers. Email addresses are personal data: every page here is for
 // organisers only, never cached, and every export is in the audit log.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { stringify, type Stringifier } from 'csv-stringify';
+import type { Stringifier } from 'csv-stringify';
 import { pipeline as streamPipeline, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DateTime } from 'luxon';
@@ -16,8 +16,9 @@ import { translate, type Locale } from '../i18n/index.ts';
 import { paths, routes } from '../urls.ts';
 import { countryList, countryName } from './countries.ts';
 import { deriveIpKey } from './ip-hash.ts';
-import { ReaderGone, writeSignatoriesPdf, type SignatoryLine } from './signatories-pdf.ts';
-import type { AdminAction, InvalidationListed, SignatureRow } from './signatures.admin.repo.ts';
+import { ReaderGone, writeSignatoriesPdf } from './signatories-pdf.ts';
+import { signatoriesCsv, signatoriesPdf, signatoryLines, signaturesCsv, stateOf, withState } from './signatures.exports.ts';
+import type { AdminAction, InvalidationListed } from './signatures.admin.repo.ts';
 import {
   backToSearch,
   invalidationValues,
@@ -69,7 +70,6 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   // Derived once: the same key the signing path hashes with (src/signatures/signatures.routes.ts).
   const ipKey = deriveIpKey(deps.secret);
   const localTime = (date: Date | string | null) => (date ? DateTime.fromJSDate(new Date(date), { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') : '');
-  const localDate = (date: Date | string) => DateTime.fromJSDate(new Date(date), { zone: timeZone }).toFormat('yyyy-MM-dd');
   let exportsRunning = 0;
 
   /** Runs one export within the limit; the slot is freed however it ends. */
@@ -82,11 +82,6 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       exportsRunning -= 1;
     }
   };
-
-  function stateOf(row: Pick<SignatureRow, 'confirmed_at' | 'invalidated_at' | 'hidden_at'>) {
-    if (row.invalidated_at) return 'invalidated';
-    return row.confirmed_at ? 'confirmed' : 'pending';
-  }
 
   function countryOptions(locale: Locale, selected: string) {
     return countryList(locale).map((c) => ({ ...c, selected: c.code === selected }));
@@ -260,36 +255,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const action = await service.requireAction(db, requireId(req.params.id));
     const opened = await service.openExport(db, organiserOf(res), action, 'signatures.csv');
     attachment(res, 'text/csv; charset=utf-8', fileName(action, 'signatures', 'csv'));
-    const csv = stringify({
-      // A byte-order mark, so spreadsheets read the file as UTF-8 (Cyrillic and Kazakh names intact).
-      bom: true,
-      header: true,
-      // A cell that starts with = + - @ (or tab, CR) is prefixed with ', so a name
-      // like =HYPERLINK(...) is text in a spreadsheet, never a formula.
-      escape_formulas: true,
-      columns: [
-        'id', 'state', 'email', 'name', 'country', 'locality', 'comment', 'show_name', 'wants_updates',
-        'created_at', 'confirmed_at', 'hidden_at', 'invalidated_at', 'invalidation_id', 'ip_hash',
-      ],
-      cast: { date: (d) => d.toISOString(), boolean: (b) => (b ? 'yes' : 'no') },
-    });
-    const withState = new Transform({
-      objectMode: true,
-      transform(row: SignatureRow & Record<string, unknown>, _encoding, callback) {
-        callback(null, { ...row, state: stateOf(row) });
-      },
-    });
-    await streamTo(res, opened, withState, csv);
-  }
-
-  function signatoryLines(locale: Locale) {
-    return new Transform({
-      objectMode: true,
-      transform(row: { name: string; locality: string; country: string; created_at: Date }, _encoding, callback) {
-        const line: SignatoryLine = { name: row.name, town: row.locality, country: countryName(locale, row.country), date: localDate(row.created_at) };
-        callback(null, line);
-      },
-    });
+    await streamTo(res, opened, withState(), signaturesCsv());
   }
 
   async function exportSignatoriesCsv(req: Request, res: Response) {
@@ -297,18 +263,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const locale: Locale = res.locals.locale;
     const opened = await service.openExport(db, organiserOf(res), action, 'signatories.csv');
     attachment(res, 'text/csv; charset=utf-8', fileName(action, 'signatories', 'csv'));
-    const csv = stringify({
-      bom: true,
-      header: true,
-      escape_formulas: true,
-      columns: [
-        { key: 'name', header: translate(locale, 'admin.signatories.col.name') },
-        { key: 'town', header: translate(locale, 'admin.signatories.col.town') },
-        { key: 'country', header: translate(locale, 'admin.signatories.col.country') },
-        { key: 'date', header: translate(locale, 'admin.signatories.col.date') },
-      ],
-    });
-    await streamTo(res, opened, signatoryLines(locale), csv);
+    await streamTo(res, opened, signatoryLines(locale, timeZone), signatoriesCsv(locale));
   }
 
   async function exportSignatoriesPdf(req: Request, res: Response) {
@@ -318,28 +273,14 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     const opened = await service.openExport(db, organiserOf(res), action, 'signatories.pdf');
     attachment(res, 'application/pdf', fileName(action, 'signatories', 'pdf'));
     // pipeline, not pipe: a database error mid-way reaches the loop that writes the PDF.
-    const lines = signatoryLines(locale);
+    const lines = signatoryLines(locale, timeZone);
     streamPipeline(opened.rows, lines, () => undefined);
     // A reader that leaves stops the cursor: the query stream is destroyed with the pipe.
     const stop = () => opened.rows.destroy();
     res.once('close', stop);
     let completed = false;
     try {
-      await writeSignatoriesPdf(
-        res,
-        {
-          title: translate(locale, 'admin.signatories.title', { action: action.title }),
-          subtitle: translate(locale, 'admin.signatories.subtitle', { count: count.toLocaleString(locale), date: localDate(new Date()) }),
-          headings: {
-            name: translate(locale, 'admin.signatories.col.name'),
-            town: translate(locale, 'admin.signatories.col.town'),
-            country: translate(locale, 'admin.signatories.col.country'),
-            date: translate(locale, 'admin.signatories.col.date'),
-          },
-          pageLabel: translate(locale, 'admin.signatories.page'),
-        },
-        lines,
-      );
+      await writeSignatoriesPdf(res, signatoriesPdf(locale, action, count, timeZone), lines);
       completed = true;
     } catch (error) {
       if (!(error instanceof ReaderGone) && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
