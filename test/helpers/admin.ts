@@ -18,7 +18,11 @@ export async function createAccount(t: Pick<TestApp, 'db'>, options: { role?: Ro
   return { ...made, password };
 }
 
-/** GETs `path` with the agent and returns the `_csrf` value of its form. */
+/**
+ * GETs `path` with the agent and returns the `_csrf` value of its form. Await it
+ * before building the POST: supertest takes the agent's cookies when a request is
+ * made, so `agent.post(p).send({ _csrf: await csrfToken(agent, p) })` sends the old ones.
+ */
 export async function csrfToken(agent: Agent, path: string): Promise<string> {
   const res = await agent.get(path);
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
