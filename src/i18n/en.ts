@@ -1,11 +1,13 @@
 // English, assembled from one dictionary per part of the product, so that each
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
+import { adminDashboard } from './en/admin-dashboard.ts';
 import { site } from './en/site.ts';
 
 export const en = {
   ...site,
   ...admin,
+  ...adminDashboard,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,0 +1,92 @@
+// SQL of the organisers' dashboard (sql/dashboard.sql).
+import { loadQueries } from '../db/queries.ts';
+import type { Queryable } from '../db/pool.ts';
+import type { ActionKind, ActionStatus } from '../actions/actions.repo.ts';
+
+const sql = loadQueries('dashboard.sql', [
+  'list-open-actions',
+  'list-draft-actions',
+  'list-closed-actions',
+  'trend-of-actions',
+  'get-action',
+  'first-confirmation',
+  'confirmed-per-period',
+  'confirmation-rate',
+  'latest-comments',
+]);
+
+// Ids arrive as numbers (src/db/pool.ts parses bigint so).
+type ActionRow = {
+  id: number;
+  kind: ActionKind;
+  slug: string;
+  title: string;
+  goal: number;
+  deadline: Date | null;
+  status: ActionStatus;
+  post_id: number | null;
+  post_title: string | null;
+};
+
+export type OpenActionRow = ActionRow & { signature_count: number; counted_at: Date | null };
+export type DraftActionRow = ActionRow & { updated_at: Date };
+export type ClosedActionRow = ActionRow & { signature_count: number; closed_at: Date };
+
+export async function listOpenActions(db: Queryable, limit: number): Promise<OpenActionRow[]> {
+  return (await db.query<OpenActionRow>({ ...sql['list-open-actions'], values: [limit] })).rows;
+}
+
+export async function listDraftActions(db: Queryable, limit: number): Promise<DraftActionRow[]> {
+  return (await db.query<DraftActionRow>({ ...sql['list-draft-actions'], values: [limit] })).rows;
+}
+
+export async function listClosedActions(db: Queryable, limit: number): Promise<ClosedActionRow[]> {
+  return (await db.query<ClosedActionRow>({ ...sql['list-closed-actions'], values: [limit] })).rows;
+}
+
+/** One action's confirmed signatures of one local day, with the trend windows' shares of them. */
+export type TrendRow = { action_id: number; day: string; confirmed: number; last_day: number; last_week: number; week_before: number };
+
+export async function trendOfActions(db: Queryable, actionIds: readonly number[], timeZone: string, since: Date, now: Date): Promise<TrendRow[]> {
+  if (actionIds.length === 0) return [];
+  return (await db.query<TrendRow>({ ...sql['trend-of-actions'], values: [actionIds, timeZone, since, now] })).rows;
+}
+
+export type AdminAction = ActionRow & {
+  demand: string;
+  target: string;
+  outcome: string;
+  created_at: Date;
+  updated_at: Date;
+  post_slug: string | null;
+  post_status: 'draft' | 'published' | null;
+  signature_count: number;
+  by_country: Record<string, number>;
+  counted_at: Date | null;
+};
+
+export async function getAction(db: Queryable, id: string): Promise<AdminAction | undefined> {
+  return (await db.query<AdminAction>({ ...sql['get-action'], values: [id] })).rows[0];
+}
+
+export async function firstConfirmation(db: Queryable, actionId: number): Promise<Date | null> {
+  return (await db.query<{ first_confirmed_at: Date | null }>({ ...sql['first-confirmation'], values: [actionId] })).rows[0]?.first_confirmed_at ?? null;
+}
+
+export type PeriodUnit = 'day' | 'week' | 'month';
+
+/** Confirmed signatures per local period (its first day, YYYY-MM-DD), periods without any left out. */
+export async function confirmedPerPeriod(db: Queryable, actionId: number, timeZone: string, since: Date, unit: PeriodUnit): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ period: string; confirmed: number }>({ ...sql['confirmed-per-period'], values: [actionId, timeZone, since, unit] });
+  return new Map(rows.map((row) => [row.period, row.confirmed]));
+}
+
+export async function confirmationRate(db: Queryable, actionId: number, since: Date): Promise<{ made: number; confirmed: number }> {
+  return (await db.query<{ made: number; confirmed: number }>({ ...sql['confirmation-rate'], values: [actionId, since] })).rows[0]!;
+}
+
+export type CommentRow = { id: number; name: string; country: string; locality: string; comment: string; confirmed_at: Date; show_name: boolean };
+
+export async function latestComments(db: Queryable, actionId: number, limit: number, lookBack: number): Promise<CommentRow[]> {
+  return (await db.query<CommentRow>({ ...sql['latest-comments'], values: [actionId, limit, lookBack] })).rows;
+}
