@@ -39,21 +39,36 @@ WHERE a.status IN ('closed', 'won') OR (a.status = 'open' AND a.deadline <= now(
 ORDER BY closed_at DESC, a.id DESC
 LIMIT $1;
 
--- name: trend-of-actions
--- Confirmed signatures of the actions $1 per day of the campaign's time zone
--- $2 since the instant $3 (the local midnight that starts the sparkline), up to
--- $4 (now), with, in each day's group, those of the last 24 hours, of the last
--- 7 days and of the 7 days before: summed by the caller, one pass over the
--- range of signatures_confirmed_at_idx for each action.
-SELECT action_id, (confirmed_at AT TIME ZONE $2)::date::text AS day,
-       count(*) FILTER (WHERE confirmed_at >= $3)::int AS confirmed,
-       count(*) FILTER (WHERE confirmed_at > $4::timestamptz - interval '24 hours')::int AS last_day,
-       count(*) FILTER (WHERE confirmed_at > $4::timestamptz - interval '7 days')::int AS last_week,
-       count(*) FILTER (WHERE confirmed_at <= $4::timestamptz - interval '7 days')::int AS week_before
-FROM signatures
-WHERE action_id = ANY ($1::bigint[]) AND confirmed_at IS NOT NULL
-  AND confirmed_at > least($3::timestamptz, $4::timestamptz - interval '14 days') AND confirmed_at <= $4
-GROUP BY action_id, day;
+-- name: trend-per-day
+-- Confirmed signatures of each action of $1 in each period [$2[i], $3[i]):
+-- the caller passes the local days of the campaign's time zone as instants
+-- (src/admin/dashboard.service.ts), so a 23- or 25-hour day is counted whole.
+-- Each is one count over a range of signatures_confirmed_at_idx, read from the
+-- index alone: with a million signatures on an action, 14 such counts took 25
+-- ms where grouping the same rows by their local day took 185 ms (time zone
+-- arithmetic and a hash on every row). The periods come as arrays, not from
+-- generate_series, whose estimate of 1000 rows made the plan look costly
+-- enough for JIT compilation: 100 ms more on every view.
+SELECT a.id AS action_id, p.i::int AS period, c.confirmed
+FROM unnest($1::bigint[]) a(id)
+CROSS JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY p(starts, ends, i)
+CROSS JOIN LATERAL (
+  SELECT count(*)::int AS confirmed FROM signatures s
+  WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL AND s.confirmed_at >= p.starts AND s.confirmed_at < p.ends
+) c;
+
+-- name: trend-windows
+-- Confirmed signatures of each action of $1 in the last 24 hours, the last 7
+-- days and the 7 days before, up to $2 (now): three range counts each, as in
+-- trend-per-day.
+SELECT a.id AS action_id,
+  (SELECT count(*)::int FROM signatures s WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL
+     AND s.confirmed_at > $2::timestamptz - interval '24 hours' AND s.confirmed_at <= $2) AS last_day,
+  (SELECT count(*)::int FROM signatures s WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL
+     AND s.confirmed_at > $2::timestamptz - interval '7 days' AND s.confirmed_at <= $2) AS last_week,
+  (SELECT count(*)::int FROM signatures s WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL
+     AND s.confirmed_at > $2::timestamptz - interval '14 days' AND s.confirmed_at <= $2::timestamptz - interval '7 days') AS week_before
+FROM unnest($1::bigint[]) a(id);
 
 -- name: get-action
 -- Any status: organisers see drafts too. The post whatever its status.
@@ -71,15 +86,16 @@ SELECT min(confirmed_at) AS first_confirmed_at FROM signatures
 WHERE action_id = $1 AND confirmed_at IS NOT NULL;
 
 -- name: confirmed-per-period
--- Confirmed signatures of action $1 per $4 ('day', 'week' or 'month') of the
--- campaign's time zone $2, since the instant $3 (a local midnight): the range
--- of signatures_confirmed_at_idx from $3 on. Periods without any are absent;
--- the caller shows them as zero.
-SELECT date_trunc($4, confirmed_at AT TIME ZONE $2)::date::text AS period, count(*)::int AS confirmed
-FROM signatures
-WHERE action_id = $1 AND confirmed_at IS NOT NULL AND confirmed_at >= $3
-GROUP BY period
-ORDER BY period;
+-- Confirmed signatures of action $1 in each period [$2[i], $3[i]) (local
+-- days, weeks or months, as instants), one range count each, as in
+-- trend-per-day.
+SELECT p.i::int AS period, c.confirmed
+FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY p(starts, ends, i)
+CROSS JOIN LATERAL (
+  SELECT count(*)::int AS confirmed FROM signatures s
+  WHERE s.action_id = $1 AND s.confirmed_at IS NOT NULL AND s.confirmed_at >= p.starts AND s.confirmed_at < p.ends
+) c
+ORDER BY p.i;
 
 -- name: confirmation-rate
 -- Of the signatures of action $1 made since $2, how many are confirmed. Only a

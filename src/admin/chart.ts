@@ -54,17 +54,22 @@ export type BarChartOptions = {
 // screens scale it up (the stylesheet caps the width).
 const WIDTH = 360;
 const HEIGHT = 180;
-const MARGIN = { top: 10, right: 6, bottom: 22, left: 34 };
+const MARGIN = { top: 10, right: 6, bottom: 22 };
+/** About the width of a digit at font-size 9. */
+const DIGIT_WIDTH = 5.4;
 
 /** A bar per point, on a scale from 0 to a round maximum, as an inline <svg> element. */
 export function barChart(options: BarChartOptions): string {
   const { points } = options;
   const format = options.formatValue ?? ((value: number) => String(value));
   const id = safeId(options.id);
-  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  const scale = (Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]).map((value) => ({ value, text: format(value) }));
+  // Room on the left for the longest number of the scale.
+  const left = Math.ceil(Math.max(...scale.map((s) => s.text.length)) * DIGIT_WIDTH + 6);
+  const plotWidth = WIDTH - left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const baseline = MARGIN.top + plotHeight;
-  const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const slot = points.length > 0 ? plotWidth / points.length : plotWidth;
   const barWidth = Math.max(0.5, slot * 0.8);
   const parts: string[] = [];
@@ -75,17 +80,17 @@ export function barChart(options: BarChartOptions): string {
     `<desc id="${id}-desc">${escapeXml(options.description)}</desc>`,
   );
   // The scale: 0, half (when a whole number) and the top, with faint lines across.
-  for (const value of Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]) {
+  for (const { value, text } of scale) {
     const y = baseline - (value / top) * plotHeight;
     parts.push(
-      `<line class="chart-grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${n(y)}" y2="${n(y)}" stroke="#c8c8c8" stroke-width="0.5"/>`,
-      `<text class="chart-scale" x="${MARGIN.left - 3}" y="${n(y + 3)}" text-anchor="end" font-size="9" fill="#555">${escapeXml(format(value))}</text>`,
+      `<line class="chart-grid" x1="${left}" x2="${WIDTH - MARGIN.right}" y1="${n(y)}" y2="${n(y)}" stroke="#c8c8c8" stroke-width="0.5"/>`,
+      `<text class="chart-scale" x="${left - 3}" y="${n(y + 3)}" text-anchor="end" font-size="9" fill="#555">${escapeXml(text)}</text>`,
     );
   }
   points.forEach((point, i) => {
     const value = Math.max(0, point.value);
     const height = (value / top) * plotHeight;
-    const x = MARGIN.left + i * slot + (slot - barWidth) / 2;
+    const x = left + i * slot + (slot - barWidth) / 2;
     parts.push(
       `<rect class="chart-bar" data-key="${escapeXml(point.key)}" data-value="${value}" x="${n(x)}" y="${n(baseline - height)}" width="${n(barWidth)}" height="${n(height)}" fill="#1d5fa8">` +
         `<title>${escapeXml(`${point.label}: ${format(value)}`)}</title></rect>`,
@@ -96,9 +101,9 @@ export function barChart(options: BarChartOptions): string {
   const labelled = new Set<number>();
   for (let k = 0; k < count; k++) labelled.add(count === 1 ? 0 : Math.round((k * (points.length - 1)) / (count - 1)));
   for (const i of [...labelled].sort((a, b) => a - b)) {
-    const x = MARGIN.left + i * slot + slot / 2;
+    const x = left + i * slot + slot / 2;
     const anchor = points.length === 1 ? 'middle' : i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle';
-    const tx = anchor === 'start' ? MARGIN.left + i * slot : anchor === 'end' ? MARGIN.left + (i + 1) * slot : x;
+    const tx = anchor === 'start' ? left + i * slot : anchor === 'end' ? left + (i + 1) * slot : x;
     parts.push(`<text class="chart-label" x="${n(tx)}" y="${HEIGHT - 8}" text-anchor="${anchor}" font-size="9" fill="#555">${escapeXml(points[i]!.label)}</text>`);
   }
   parts.push('</svg>');

@@ -7,7 +7,8 @@ const sql = loadQueries('dashboard.sql', [
   'list-open-actions',
   'list-draft-actions',
   'list-closed-actions',
-  'trend-of-actions',
+  'trend-per-day',
+  'trend-windows',
   'get-action',
   'first-confirmation',
   'confirmed-per-period',
@@ -44,12 +45,27 @@ export async function listClosedActions(db: Queryable, limit: number): Promise<C
   return (await db.query<ClosedActionRow>({ ...sql['list-closed-actions'], values: [limit] })).rows;
 }
 
-/** One action's confirmed signatures of one local day, with the trend windows' shares of them. */
-export type TrendRow = { action_id: number; day: string; confirmed: number; last_day: number; last_week: number; week_before: number };
+/** A stretch of time [starts, ends): a local day, week or month as instants. */
+export type Span = { starts: Date; ends: Date };
 
-export async function trendOfActions(db: Queryable, actionIds: readonly number[], timeZone: string, since: Date, now: Date): Promise<TrendRow[]> {
+/** Confirmed signatures of each action in each span: counts[actionId][i] for spans[i]. */
+export async function trendPerDay(db: Queryable, actionIds: readonly number[], spans: readonly Span[]): Promise<Map<number, number[]>> {
+  const counts = new Map<number, number[]>(actionIds.map((id) => [Number(id), spans.map(() => 0)]));
+  if (actionIds.length === 0 || spans.length === 0) return counts;
+  const { rows } = await db.query<{ action_id: number; period: number; confirmed: number }>({
+    ...sql['trend-per-day'],
+    values: [actionIds, spans.map((s) => s.starts), spans.map((s) => s.ends)],
+  });
+  for (const row of rows) counts.get(Number(row.action_id))![row.period - 1] = row.confirmed;
+  return counts;
+}
+
+export type TrendWindows = { action_id: number; last_day: number; last_week: number; week_before: number };
+
+/** Confirmed signatures of each action in the last 24 hours, the last 7 days and the 7 days before. */
+export async function trendWindows(db: Queryable, actionIds: readonly number[], now: Date): Promise<TrendWindows[]> {
   if (actionIds.length === 0) return [];
-  return (await db.query<TrendRow>({ ...sql['trend-of-actions'], values: [actionIds, timeZone, since, now] })).rows;
+  return (await db.query<TrendWindows>({ ...sql['trend-windows'], values: [actionIds, now] })).rows;
 }
 
 export type AdminAction = ActionRow & {
@@ -75,10 +91,16 @@ export async function firstConfirmation(db: Queryable, actionId: number): Promis
 
 export type PeriodUnit = 'day' | 'week' | 'month';
 
-/** Confirmed signatures per local period (its first day, YYYY-MM-DD), periods without any left out. */
-export async function confirmedPerPeriod(db: Queryable, actionId: number, timeZone: string, since: Date, unit: PeriodUnit): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ period: string; confirmed: number }>({ ...sql['confirmed-per-period'], values: [actionId, timeZone, since, unit] });
-  return new Map(rows.map((row) => [row.period, row.confirmed]));
+/** Confirmed signatures of the action in each span, in order. */
+export async function confirmedPerPeriod(db: Queryable, actionId: number, spans: readonly Span[]): Promise<number[]> {
+  if (spans.length === 0) return [];
+  const { rows } = await db.query<{ period: number; confirmed: number }>({
+    ...sql['confirmed-per-period'],
+    values: [actionId, spans.map((s) => s.starts), spans.map((s) => s.ends)],
+  });
+  const counts = spans.map(() => 0);
+  for (const row of rows) counts[row.period - 1] = row.confirmed;
+  return counts;
 }
 
 export async function confirmationRate(db: Queryable, actionId: number, since: Date): Promise<{ made: number; confirmed: number }> {

@@ -33,8 +33,8 @@ if (RATE_DAYS > PENDING_RETENTION_DAYS) throw new Error('RATE_DAYS must not exce
 
 export type DashboardContext = { locale: Locale; timeZone: string; now?: Date };
 
-/** A local calendar day (or week, or month) by its first day, with its label. */
-export type Period = { key: string; label: string; longLabel: string };
+/** A local calendar day (or week, or month): its first day as key, its labels, and when it starts and ends. */
+export type Period = repo.Span & { key: string; label: string; longLabel: string };
 
 const labelFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -58,15 +58,17 @@ export function periodsBetween(start: Date, end: Date, unit: repo.PeriodUnit, ti
   // Bounded, whatever the dates: a month chart of a century is 1,200 bars.
   while (cursor <= last && periods.length < 1200) {
     const key = cursor.toISODate()!;
+    const next = cursor.plus({ [unit]: 1 }).startOf(unit);
+    const span = { starts: cursor.toJSDate(), ends: next.toJSDate() };
     if (unit === 'month') {
       const label = formatDay(locale, key, { month: 'short', year: 'numeric' });
-      periods.push({ key, label, longLabel: formatDay(locale, key, { month: 'long', year: 'numeric' }) });
+      periods.push({ ...span, key, label, longLabel: formatDay(locale, key, { month: 'long', year: 'numeric' }) });
     } else {
       const label = formatDay(locale, key, { month: 'short', day: 'numeric' });
       const long = formatDay(locale, key, { dateStyle: 'long' });
-      periods.push({ key, label, longLabel: unit === 'week' ? translate(locale, 'admin.dashboard.weekOf', { date: long }) : long });
+      periods.push({ ...span, key, label, longLabel: unit === 'week' ? translate(locale, 'admin.dashboard.weekOf', { date: long }) : long });
     }
-    cursor = cursor.plus({ [unit]: 1 }).startOf(unit);
+    cursor = next;
   }
   return periods;
 }
@@ -106,22 +108,21 @@ export async function adminHome(db: Queryable, context: DashboardContext): Promi
     repo.listClosedActions(db, CLOSED_SHOWN),
   ]);
   const since = localMidnight(now, timeZone, SPARKLINE_DAYS - 1);
-  const rows = await repo.trendOfActions(db, open.map((a) => a.id), timeZone, since, now);
+  const ids = open.map((a) => a.id);
   const days = periodsBetween(since, now, 'day', timeZone, locale);
+  const [perDay, windows] = await Promise.all([repo.trendPerDay(db, ids, days), repo.trendWindows(db, ids, now)]);
   return {
     open: open.map((action) => {
-      const mine = rows.filter((row) => row.action_id === action.id);
-      const sum = (field: 'last_day' | 'last_week' | 'week_before') => mine.reduce((total, row) => total + row[field], 0);
-      const counts = new Map(mine.map((row) => [row.day, row.confirmed]));
-      const series = fillSeries(days, counts);
-      const lastWeek = sum('last_week');
-      const weekBefore = sum('week_before');
+      const series = fillSeries(days, new Map(days.map((day, i) => [day.key, perDay.get(action.id)?.[i] ?? 0])));
+      const window = windows.find((row) => row.action_id === action.id) ?? { last_day: 0, last_week: 0, week_before: 0 };
+      const lastWeek = window.last_week;
+      const weekBefore = window.week_before;
       const values = series.map((point) => point.value);
       return {
         ...action,
         percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
         trend: {
-          lastDay: sum('last_day'),
+          lastDay: window.last_day,
           lastWeek,
           weekBefore,
           direction: lastWeek > weekBefore ? 'up' : lastWeek < weekBefore ? 'down' : 'same',
@@ -145,14 +146,23 @@ export async function adminHome(db: Queryable, context: DashboardContext): Promi
 
 // ------------------------------------------------------- an action's overview
 
+/** What the admin calls an action's state: a draft, or its effective status (open past its deadline is closed). */
+export type ShownStatus = 'draft' | EffectiveStatus;
+
+export function shownStatus(action: Pick<repo.AdminAction, 'status' | 'deadline'>, now = new Date()): ShownStatus {
+  return action.status === 'draft' ? 'draft' : effectiveStatus(action, now);
+}
+
 /** recent: the last RECENT_DAYS days, per day; all: since the action began, per day, week or month as its length needs. */
 export type ChartRange = 'recent' | 'all';
 
 export type ActionOverview = {
-  action: repo.AdminAction & { effective: EffectiveStatus; percent: number };
+  action: repo.AdminAction & { effective: EffectiveStatus; shownStatus: ShownStatus; percent: number };
   chart: {
     range: ChartRange;
     unit: repo.PeriodUnit;
+    /** "per day", "per week", "per month". */
+    per: string;
     /** Inline <svg>, escaped inside. */
     svg: string;
     rows: { label: string; count: number }[];
@@ -177,7 +187,7 @@ export function unitFor(start: Date, end: Date): repo.PeriodUnit {
   return 'month';
 }
 
-/** An action id from the address, or NotFound: digits only, within bigint. */
+/** An action's overview, by its id (digits, checked by the caller); NotFound when there is none. */
 export async function actionOverview(
   db: Queryable,
   actionId: string,
@@ -200,13 +210,13 @@ export async function actionOverview(
   const from = DateTime.fromJSDate(start, { zone: timeZone }).startOf(unit).toJSDate();
   const rateSince = new Date(now.getTime() - RATE_DAYS * 86_400_000);
 
+  const periods = periodsBetween(from, now, unit, timeZone, locale);
   const [counts, rate, comments] = await Promise.all([
-    repo.confirmedPerPeriod(db, action.id, timeZone, from, unit),
+    repo.confirmedPerPeriod(db, action.id, periods),
     repo.confirmationRate(db, action.id, rateSince),
     repo.latestComments(db, action.id, LATEST_COMMENTS, COMMENTS_LOOK_BACK),
   ]);
-  const periods = periodsBetween(from, now, unit, timeZone, locale);
-  const series = fillSeries(periods.map((p) => ({ key: p.key, label: p.label })), counts);
+  const series = fillSeries(periods, new Map(periods.map((p, i) => [p.key, counts[i] ?? 0])));
   const long = new Map(periods.map((p) => [p.key, p.longLabel]));
   const total = series.reduce((sum, point) => sum + point.value, 0);
   const fromLabel = periods[0]?.longLabel ?? '';
@@ -236,11 +246,13 @@ export async function actionOverview(
     action: {
       ...action,
       effective: effectiveStatus(action, now),
+      shownStatus: shownStatus(action, now),
       percent: Math.min(100, Math.floor((action.signature_count / action.goal) * 100)),
     },
     chart: {
       range,
       unit,
+      per: unitWord,
       svg,
       rows: series.map((point) => ({ label: long.get(point.key) ?? point.label, count: point.value })),
       total,

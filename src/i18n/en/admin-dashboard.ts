@@ -21,6 +21,7 @@ export const adminDashboard = {
   'admin.dashboard.col.updated': 'Last changed',
   'admin.dashboard.col.status': 'Status',
   'admin.dashboard.col.closedAt': 'Closed',
+  'admin.dashboard.at': '{date}',
   'admin.dashboard.noDeadline': 'None',
   'admin.dashboard.noPost': 'None',
   'admin.dashboard.trend.up': 'rising',
