@@ -4,6 +4,7 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { actionsRoutes } from './actions/actions.routes.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
 import type { Config } from './config.ts';
 import type { HealthProbe } from './db/health.ts';
 import type { Pool } from './db/pool.ts';
@@ -88,10 +89,12 @@ export function createApp(deps: AppDeps): Express {
   // Before every route and its rate limiter, and before its body is even read:
   // a cross-site POST is refused here.
   app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
-  // Forms are small; anything bigger is refused with 413 before it is parsed.
+  app.use(cookieParser());
+  // The organiser admin parses its own, longer forms.
+  app.use(adminRoutes(deps, http));
+  // Supporters' forms are small; anything bigger is refused with 413 before it is parsed.
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50, verify: flagPrototypeKeys }));
   app.use(refusePrototypeKeys);
-  app.use(cookieParser());
 
   // Within a second, whether or not the pool is exhausted: a probe that hangs tells
   // nothing. Unhealthy when the database does not answer, or the app's pool is closed.

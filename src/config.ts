@@ -55,6 +55,10 @@ const schema = z.object({
   // Requests per IP per minute on public writes; a benchmark raises them.
   RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(10),
   RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
+  // An organiser's admin session ends after this long without a request, and
+  // this long after signing in, whatever happens in between.
+  ADMIN_SESSION_IDLE_MINUTES: positiveInt.default(120),
+  ADMIN_SESSION_MAX_HOURS: positiveInt.default(12),
   // The campaign's time zone (an IANA name), in which deadlines are shown.
   CAMPAIGN_TIME_ZONE: z
     .string()
@@ -102,6 +106,7 @@ export type Config = {
   countIntervalMs: number;
   rateLimits: { signPerMinute: number; confirmPerMinute: number };
   campaignTimeZone: string;
+  adminSession: { idleMs: number; maxAgeMs: number };
 };
 
 export class ConfigError extends Error {
@@ -174,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countIntervalMs: c.COUNT_INTERVAL_MS,
     rateLimits: { signPerMinute: c.RATE_LIMIT_SIGN_PER_MINUTE, confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
     campaignTimeZone: c.CAMPAIGN_TIME_ZONE,
+    adminSession: { idleMs: c.ADMIN_SESSION_IDLE_MINUTES * 60_000, maxAgeMs: c.ADMIN_SESSION_MAX_HOURS * 3_600_000 },
   };
 }

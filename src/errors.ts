@@ -46,3 +46,16 @@ export class LinkExpired extends DomainError {
     super('confirmation link expired or used');
   }
 }
+
+/** An organiser's one-time link (sign-in, password reset) that is unknown, used or expired. */
+export class OrganiserLinkUnusable extends DomainError {
+  readonly code = 'link_unusable';
+  constructor() {
+    super('organiser link unknown, used or expired');
+  }
+}
+
+/** Signed in, but this page is for admins only. */
+export class AdminOnly extends DomainError {
+  readonly code = 'admin_only';
+}

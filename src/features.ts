@@ -2,12 +2,14 @@
 // and the periodic tasks it needs. The queue and the workers (src/jobs) take
 // these and know no feature themselves.
 import { updateCountsTask } from './actions/counts.ts';
+import { sendOrganiserEmailJob } from './admin/organiser-email.job.ts';
+import { pruneAdminSessionsTask } from './admin/prune.task.ts';
 import { pruneRateLimitsTask } from './http/rate-limit.ts';
 import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask];
+export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask];

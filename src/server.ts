@@ -5,6 +5,7 @@
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
+import { printDemoSignInLink } from './admin/demo-admin.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { createWebServer } from './http/web-server.ts';
@@ -37,6 +38,8 @@ async function boot(config: Config, log: Logger, lifecycle: Lifecycle): Promise<
   await web.listen(config.port, config.host);
   // Requests take milliseconds: those in flight finish well within this.
   lifecycle.onStop('web server', 4_000, web.stop);
+  // Once the link works: a newcomer trying the demo signs in with it.
+  await printDemoSignInLink(pool, config);
 }
 
 async function main(): Promise<void> {

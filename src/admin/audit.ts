@@ -8,7 +8,7 @@ const sql = loadQueries('audit.sql', ['insert-audit-entry', 'list-audit-entries'
 
 export type AuditEntryInput = {
   /** Who: the signed-in organiser's id; null for the command line or the system. */
-  organiserId: string | null;
+  organiserId: number | null;
   /** What happened, as `thing.verb`: 'post.publish', 'action.update', 'signatures.invalidate'. */
   event: string;
   subject?: { type: string; id: string | number };
@@ -20,12 +20,12 @@ export type AuditEntryInput = {
 };
 
 export type AuditEntry = {
-  id: string;
-  organiser_id: string | null;
+  id: number;
+  organiser_id: number | null;
   organiser_name: string;
   event: string;
   subject_type: string;
-  subject_id: string;
+  subject_id: number;
   summary: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

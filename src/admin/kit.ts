@@ -7,7 +7,7 @@ export type Role = 'admin' | 'organiser';
 
 /** The organiser signed in for this request: res.locals.organiser on every admin page. */
 export type SignedInOrganiser = {
-  id: string;
+  id: number;
   email: string;
   name: string;
   role: Role;

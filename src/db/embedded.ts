@@ -486,3 +486,27 @@ async function loginAsSuperuser(
   );
   return { client, passwords };
 }
+
+/**
+ * The app's URL of an embedded PostgreSQL that a Placard already runs on
+ * DATA_DIR (its postmaster.pid names a live process), or undefined. Lets a
+ * command (`npm run admin:create`) work beside a running `npm start`, which
+ * owns the server and stops it when it stops.
+ */
+export async function runningEmbeddedUrl(options: { dataDir: string; log: Logger }): Promise<string | undefined> {
+  const dataDir = path.resolve(options.dataDir);
+  const text = await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const lines = text?.split('\n') ?? [];
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's (as root, PostgreSQL runs as postgres).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  const passwords = await readPasswords(path.join(dataDir, PASSWORD_FILE), options.log);
+  if (!passwords) return undefined;
+  return `postgres://${APP_ROLE}:${passwords.placard}@127.0.0.1:${port}/${APP_DATABASE}`;
+}

@@ -13,4 +13,6 @@ export const LOCKS = {
   pruneRateLimits: 7_265_305,
   /** The retention purge of mail records (src/mail/purge.task.ts). */
   purgeMailRecords: 7_265_306,
+  /** The deletion of expired admin sessions and links (src/admin/prune.task.ts). */
+  pruneAdminSessions: 7_265_307,
 } as const;

@@ -30,6 +30,8 @@ export const CSRF_PERIOD_MS = 12 * 60 * 60 * 1000;
 export type CsrfOptions = {
   secret: string;
   secureCookies: boolean;
+  /** The cookie's name (prefixed __Host- over HTTPS): one per kind of token, so they do not overwrite each other. Default: csrf. */
+  cookie?: string;
   /** What a token is bound to besides the secret, e.g. a session id. Default: nothing. */
   sessionIdentifier?: (req: Request) => string;
   periodMs?: number;
@@ -46,14 +48,15 @@ export function createCsrf(options: CsrfOptions): Csrf {
   const secretOf = (period: number) => {
     let secret = derived.get(period);
     if (secret === undefined) {
-      secret = createHmac('sha256', options.secret).update(`csrf:${period}`).digest('hex');
+      secret = createHmac('sha256', options.secret).update(`${options.cookie ?? 'csrf'}:${period}`).digest('hex');
       for (const old of derived.keys()) if (old < period - 1) derived.delete(old);
       derived.set(period, secret);
     }
     return secret;
   };
   const currentPeriod = () => Math.floor(now() / periodMs);
-  const cookieName = options.secureCookies ? '__Host-placard.csrf' : 'placard.csrf';
+  const name = `placard.${options.cookie ?? 'csrf'}`;
+  const cookieName = options.secureCookies ? `__Host-${name}` : name;
 
   const shared: Omit<DoubleCsrfConfigOptions, 'getSecret'> = {
     getSessionIdentifier: options.sessionIdentifier ?? (() => ''),

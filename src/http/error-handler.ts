@@ -3,7 +3,7 @@
 // their status; client errors raised by Express or its parsers keep their 4xx;
 // the rest is a 500 whose cause is logged and never shown.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { ActionClosed, DomainError, Invalid, LinkExpired, LinkUnknown, NotFound } from '../errors.ts';
+import { ActionClosed, AdminOnly, DomainError, Invalid, LinkExpired, LinkUnknown, NotFound, OrganiserLinkUnusable } from '../errors.ts';
 import { loggableUrl, type Logger } from '../log.ts';
 import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { paths } from '../urls.ts';
@@ -23,6 +23,10 @@ function describeDomainError(error: DomainError): Described {
   }
   if (error instanceof LinkUnknown) return { status: 404, code, message: 'signature.linkUnknown' };
   if (error instanceof NotFound) return { status: 404, code, message: 'errors.notFound' };
+  if (error instanceof OrganiserLinkUnusable) {
+    return { status: 410, code, message: 'admin.link.unusable', next: { href: paths.adminPasswordReset(), label: 'admin.link.askAgain' } };
+  }
+  if (error instanceof AdminOnly) return { status: 403, code, message: 'admin.adminOnly', next: { href: paths.adminHome(), label: 'admin.backHome' } };
   return { status: 500, code: 'server_error', message: 'errors.server' };
 }
 

@@ -20,3 +20,15 @@ export function pageNumber(req: Request): number {
   if (page < 1 || page > MAX_PAGE) throw new BadRequest();
   return page;
 }
+
+/**
+ * A row id in an admin address (`/admin/posts/12`), as pg hands ids to the app
+ * (a number: src/db/pool.ts parses bigints so); anything else is a 404 without
+ * touching the database.
+ */
+export function requireId(value: unknown): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) throw new NotFound();
+  const id = Number(value);
+  if (!Number.isSafeInteger(id)) throw new NotFound();
+  return id;
+}

@@ -1,7 +1,7 @@
 // Rate limits on public writes, per client IP, counted in PostgreSQL so that
 // every instance shares them. express-rate-limit decides; src/db/rate-limit-store.ts counts;
 // a periodic task forgets the windows that have ended.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Pool } from '../db/pool.ts';
 import { LOCKS } from '../db/locks.ts';
@@ -10,9 +10,29 @@ import type { PeriodicTask } from '../jobs/job.ts';
 import { RateLimited } from './errors.ts';
 
 export function perMinuteLimit(db: Pool, name: string, limit: number): RequestHandler {
+  return windowLimit(db, name, { windowMs: 60_000, limit });
+}
+
+export type WindowLimitOptions = {
+  windowMs: number;
+  limit: number;
+  /** What is counted; by default the client's IP. Return undefined to count nothing for this request. */
+  keyOf?: (req: Request) => string | undefined;
+  /** Count only requests that fail (status ≥ 400): a wrong password, not a right one. */
+  failuresOnly?: boolean;
+};
+
+/** At most `limit` requests per key per window, counted in PostgreSQL for every instance. */
+export function windowLimit(db: Pool, name: string, options: WindowLimitOptions): RequestHandler {
+  const { keyOf } = options;
   return rateLimit({
-    windowMs: 60_000,
-    limit,
+    windowMs: options.windowMs,
+    limit: options.limit,
+    ...(keyOf && {
+      keyGenerator: (req) => keyOf(req) ?? '',
+      skip: (req) => keyOf(req) === undefined,
+    }),
+    skipSuccessfulRequests: options.failuresOnly ?? false,
     store: new PostgresStore(db, name),
     standardHeaders: 'draft-7',
     legacyHeaders: false,

@@ -47,6 +47,11 @@ export function registerHelpers(hbs: typeof Handlebars): void {
       .join('');
     return new hbs.SafeString(html);
   });
+  // {{dateTime value}}: date, time and zone in the campaign's time zone, as deadlines are shown.
+  hbs.registerHelper('dateTime', function (value: Date | string, options: HelperOptions) {
+    const timeZone = options.data?.root?.timeZone as string | undefined;
+    return formatDateTime(localeOf(options), value, timeZone ?? 'UTC');
+  });
   hbs.registerHelper('isoDate', (value: Date | string) => (value ? new Date(value).toISOString() : ''));
   hbs.registerHelper('number', function (value: number, options: HelperOptions) {
     return formatNumber(localeOf(options), Number(value) || 0);

@@ -7,7 +7,7 @@ import { settlesBy } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { createEmailRenderer } from '../mail/templates.ts';
-import type { AnyJobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContext } from './job.ts';
+import type { AnyJobDefinition, JobDefinition, JobName, JobPayloads, PeriodicTask, WorkerContext } from './job.ts';
 import { startPeriodicTask } from './periodic.ts';
 import type { Queue } from './queue.ts';
 
@@ -114,16 +114,18 @@ export async function startWorkers(options: {
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, env: config.env, log });
   const context: WorkerContext = { db, mailer, renderEmail: createEmailRenderer(), config, log };
 
-  const jobRunners = options.jobs.map((job) =>
-    runJobs({
+  const jobRunners = options.jobs.map((definition) => {
+    // Each definition's handler takes its own payload; pg-boss hands back what that job's name was enqueued with.
+    const job = definition as JobDefinition<JobName> & { handler: (context: WorkerContext, data: unknown) => Promise<unknown> };
+    return runJobs({
       queue,
       name: job.name,
       concurrency: options.concurrency ?? 10,
       idleMs: (options.pollingIntervalSeconds ?? 1) * 1000,
       handler: (data) => job.handler(context, data),
       log,
-    }),
-  );
+    });
+  });
   const loops = options.periodicTasks.map((task) => startPeriodicTask(task, context));
 
   return {
