@@ -9,6 +9,7 @@ import { createCsrf } from '../http/csrf.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
 import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
+import { dashboardAdminRoutes } from './dashboard.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
@@ -39,5 +40,6 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(dashboardAdminRoutes(deps, kit));
   return router;
 }

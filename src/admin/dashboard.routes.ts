@@ -3,7 +3,7 @@
 // routers' (linked from here).
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app.ts';
-import type { Locale } from '../i18n/index.ts';
+import { translate, type Locale } from '../i18n/index.ts';
 import { routes } from '../urls.ts';
 import type { AdminKit } from './kit.ts';
 import { parseActionId, parseChartRange } from './dashboard.schema.ts';
@@ -11,14 +11,15 @@ import * as dashboard from './dashboard.service.ts';
 
 const STYLES = ['/assets/admin-dashboard.css'];
 
-export function dashboardAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
+export function dashboardAdminRoutes(deps: AppDeps, _kit: AdminKit): Router {
   const router = Router();
   const { db, config } = deps;
   const context = (res: Response) => ({ locale: (res.locals.locale ?? 'en') as Locale, timeZone: config.campaignTimeZone });
 
   async function showHome(_req: Request, res: Response) {
     const home = await dashboard.adminHome(db, context(res));
-    res.render('admin/dashboard/home', { layout: 'admin', title: undefined, styles: STYLES, ...home, timeZoneName: config.campaignTimeZone });
+    const title = translate(res.locals.locale as Locale, 'admin.dashboard.title');
+    res.render('admin/dashboard/home', { layout: 'admin', title, styles: STYLES, ...home, timeZoneName: config.campaignTimeZone });
   }
 
   async function showAction(req: Request, res: Response, next: NextFunction) {
@@ -41,7 +42,8 @@ export function dashboardAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     });
   }
 
-  router.get(routes.adminHome, kit.csrf.provideToken, showHome);
-  router.get(routes.adminAction, kit.csrf.provideToken, showAction);
+  // No forms here: the layout's sign-out token is issued by the admin router for every page.
+  router.get(routes.adminHome, showHome);
+  router.get(routes.adminAction, showAction);
   return router;
 }
