@@ -50,13 +50,14 @@ export type BarChartOptions = {
   maxLabels?: number;
 };
 
-// A narrow drawing: on a 320 px phone the text is still about 9 px; wider
-// screens scale it up (the stylesheet caps the width).
+// A narrow drawing: on a 320 px phone (288 px of content) the text is still
+// about 9 px; wider screens scale it up (the stylesheet caps the width).
 const WIDTH = 360;
-const HEIGHT = 180;
-const MARGIN = { top: 10, right: 6, bottom: 22 };
-/** About the width of a digit at font-size 9. */
-const DIGIT_WIDTH = 5.4;
+const HEIGHT = 190;
+const FONT = 11;
+const MARGIN = { top: 10, right: 6, bottom: 26 };
+/** About the width of a digit at that size. */
+const DIGIT_WIDTH = 6.6;
 
 /** A bar per point, on a scale from 0 to a round maximum, as an inline <svg> element. */
 export function barChart(options: BarChartOptions): string {
@@ -84,7 +85,7 @@ export function barChart(options: BarChartOptions): string {
     const y = baseline - (value / top) * plotHeight;
     parts.push(
       `<line class="chart-grid" x1="${left}" x2="${WIDTH - MARGIN.right}" y1="${n(y)}" y2="${n(y)}" stroke="#c8c8c8" stroke-width="0.5"/>`,
-      `<text class="chart-scale" x="${left - 3}" y="${n(y + 3)}" text-anchor="end" font-size="9" fill="#555">${escapeXml(text)}</text>`,
+      `<text class="chart-scale" x="${left - 3}" y="${n(y + 4)}" text-anchor="end" font-size="${FONT}" fill="#555">${escapeXml(text)}</text>`,
     );
   }
   points.forEach((point, i) => {
@@ -97,14 +98,14 @@ export function barChart(options: BarChartOptions): string {
     );
   });
   // Labels along the bottom: the first, the last, and evenly spaced ones between.
-  const count = Math.min(points.length, Math.max(2, options.maxLabels ?? 6));
+  const count = Math.min(points.length, Math.max(2, options.maxLabels ?? 5));
   const labelled = new Set<number>();
   for (let k = 0; k < count; k++) labelled.add(count === 1 ? 0 : Math.round((k * (points.length - 1)) / (count - 1)));
   for (const i of [...labelled].sort((a, b) => a - b)) {
     const x = left + i * slot + slot / 2;
     const anchor = points.length === 1 ? 'middle' : i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle';
     const tx = anchor === 'start' ? left + i * slot : anchor === 'end' ? left + (i + 1) * slot : x;
-    parts.push(`<text class="chart-label" x="${n(tx)}" y="${HEIGHT - 8}" text-anchor="${anchor}" font-size="9" fill="#555">${escapeXml(points[i]!.label)}</text>`);
+    parts.push(`<text class="chart-label" x="${n(tx)}" y="${HEIGHT - 9}" text-anchor="${anchor}" font-size="${FONT}" fill="#555">${escapeXml(points[i]!.label)}</text>`);
   }
   parts.push('</svg>');
   return parts.join('');

@@ -220,8 +220,8 @@ describe('the dashboard', () => {
       const html = await page('/admin');
       const section = (id: string) => new RegExp(`<section class="dashboard-section" aria-labelledby="${id}">([\\s\\S]*?)</section>`).exec(html)![1]!;
       const open = section('dashboard-open');
-      const row = new RegExp(`<tr data-action-id="${id}">([\\s\\S]*?)</tr>`).exec(open)![1]!;
-      assert.match(row, /<span data-count>10<\/span>/, 'the public count');
+      const row = new RegExp(`<li class="dashboard-card" data-action-id="${id}"[^>]*>([\\s\\S]*?)</li>`).exec(open)![1]!;
+      assert.match(row, /<strong data-count>10<\/strong>/, 'the public count');
       assert.match(row, /20% of 50/);
       assert.match(row, /data-last-day>3</);
       assert.match(row, /data-last-week>5</);
@@ -242,7 +242,7 @@ describe('the dashboard', () => {
     it('calls the trend falling when fewer came in the last 7 days than the 7 before, steady when as many', async () => {
       const id = await action({ slug: 'falling' });
       await sign(id, 2, { createdAt: new Date(Date.now() - 9 * DAY) });
-      const row = new RegExp(`<tr data-action-id="${id}">([\\s\\S]*?)</tr>`).exec(await page('/admin'))![1]!;
+      const row = new RegExp(`<li class="dashboard-card" data-action-id="${id}"[^>]*>([\\s\\S]*?)</li>`).exec(await page('/admin'))![1]!;
       assert.match(row, /data-last-week>0</);
       assert.match(row, /data-week-before>2</);
       assert.match(row, /dashboard-trend-down">falling</);
@@ -250,7 +250,7 @@ describe('the dashboard', () => {
       const steady = await action({ slug: 'steady' });
       await sign(steady, 1, { createdAt: new Date(Date.now() - 2 * DAY) });
       await sign(steady, 1, { createdAt: new Date(Date.now() - 9 * DAY) });
-      const steadyRow = new RegExp(`<tr data-action-id="${steady}">([\\s\\S]*?)</tr>`).exec(await page('/admin'))![1]!;
+      const steadyRow = new RegExp(`<li class="dashboard-card" data-action-id="${steady}"[^>]*>([\\s\\S]*?)</li>`).exec(await page('/admin'))![1]!;
       assert.match(steadyRow, /dashboard-trend-same">steady</);
     });
   });
