@@ -1,9 +1,10 @@
 -- The organisers' dashboard: the admin's home (open actions and their trend)
 -- and each action's overview (signatures per day, confirmation rate, latest
--- comments). Figures read confirmed signatures through index ranges of one
--- action and a bounded time, never every signature of an action: with a
--- million on one action, a whole scan is seconds on every view of the home.
--- Counts and countries come from action_counts, as the public pages show them.
+-- comments). Figures count signatures over index ranges of one action and a
+-- bounded time, read from the index alone, never every signature of the
+-- action: measured on a million signatures on one action (docs in the
+-- trend-per-day comment). Counts and countries come from action_counts, as the
+-- public pages show them.
 
 -- name: list-open-actions
 -- Open: status open and deadline not passed (the effective status,
