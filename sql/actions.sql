@@ -92,3 +92,66 @@ RETURNING action_id, signature_count;
 -- One instance counts at a time; the others skip the round (released at
 -- commit). $1 is LOCKS.countRound (src/db/locks.ts).
 SELECT pg_try_advisory_xact_lock($1) AS locked;
+
+-- The admin (src/actions/actions.admin.service.ts). Organisers see every
+-- action, draft or not, whatever its post's state: these never serve a public page.
+
+-- name: admin-list-actions
+-- Newest first. A campaign has tens of actions, not thousands: one page, capped.
+-- post_public: whether the post lets the action be seen (get-action-by-slug's condition).
+SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.goal, a.deadline, a.status, a.outcome, a.created_at, a.updated_at,
+       coalesce(c.signature_count, 0) AS signature_count,
+       p.title AS post_title, p.status AS post_status,
+       (a.post_id IS NULL OR (p.status = 'published' AND p.published_at <= now())) AS post_public
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT $1;
+
+-- name: admin-get-action
+SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
+       a.created_at, a.updated_at,
+       coalesce(c.signature_count, 0) AS signature_count,
+       p.title AS post_title, p.status AS post_status,
+       (a.post_id IS NULL OR (p.status = 'published' AND p.published_at <= now())) AS post_public
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id
+WHERE a.id = $1;
+
+-- name: admin-lock-action
+-- Read for a change: the row stays locked to the end of the transaction, so two
+-- organisers saving at once are recorded one after the other, each audit
+-- entry's "before" being what the other left.
+SELECT id, post_id, kind, slug, title, demand, target, goal, deadline, status, outcome
+FROM actions WHERE id = $1 FOR UPDATE;
+
+-- name: admin-update-action
+-- A slug already taken by another action breaks the unique constraint: the
+-- service checks first, and maps a lost race (23505) to the same field error.
+UPDATE actions
+SET post_id = $2, kind = $3, slug = $4, title = $5, demand = $6, target = $7, goal = $8, deadline = $9, updated_at = now()
+WHERE id = $1;
+
+-- name: admin-set-action-status
+UPDATE actions SET status = $2, outcome = $3, updated_at = now() WHERE id = $1;
+
+-- name: admin-slug-taken
+SELECT EXISTS (SELECT 1 FROM actions WHERE slug = $1 AND id IS DISTINCT FROM $2::bigint) AS taken;
+
+-- name: admin-similar-slugs
+-- For a slug made from a title: the ones in use that it could clash with
+-- ("free-max", "free-max-2", …), so the next free number is found in one query.
+SELECT slug FROM actions WHERE slug = $1 OR slug LIKE $1 || '-%';
+
+-- name: admin-list-posts-for-actions
+-- The post select of the action form: every post, newest first, with its state
+-- so the form can say which are drafts.
+SELECT id, title, status, (status = 'published' AND published_at <= now()) AS public
+FROM posts
+ORDER BY coalesce(published_at, created_at) DESC, id DESC
+LIMIT $1;
+
+-- name: admin-get-post-for-action
+SELECT id, title, status, (status = 'published' AND published_at <= now()) AS public FROM posts WHERE id = $1;

@@ -72,3 +72,85 @@ INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
 
 -- name: list-post-ids-by-slugs
 SELECT id, slug FROM posts WHERE slug = ANY($1);
+
+-- ---------------------------------------------------------------- the admin
+-- Organisers see every post: drafts, scheduled and published. A post's state
+-- for people: a draft; scheduled (published, its time still to come); or
+-- published. Its slug is fixed once it has been public or while it is
+-- scheduled (slug_locked; sql/migrations/0011_posts_slug_lock.sql says why).
+
+-- name: admin-list-posts
+-- Newest first. The posts table holds a campaign's news (hundreds, not
+-- millions of rows): an offset page is cheap here.
+SELECT p.id, p.slug, p.title, p.status, p.published_at, p.updated_at, p.created_at,
+       CASE WHEN p.status = 'draft' THEN 'draft' WHEN p.published_at > now() THEN 'scheduled' ELSE 'published' END AS state,
+       a.name AS author_name
+FROM posts p JOIN authors a ON a.id = p.author_id
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT $1 OFFSET $2;
+
+-- name: admin-count-posts
+SELECT count(*) AS total FROM posts;
+
+-- name: admin-get-post
+SELECT p.id, p.slug, p.title, p.author_id, p.status, p.published_at, p.body_markdown, p.excerpt,
+       p.created_at, p.updated_at,
+       CASE WHEN p.status = 'draft' THEN 'draft' WHEN p.published_at > now() THEN 'scheduled' ELSE 'published' END AS state,
+       (p.was_public OR p.status = 'published') AS slug_locked, p.featured_image_id::text AS featured_image_id,
+       array(SELECT pt.tag_id::text FROM post_tags pt WHERE pt.post_id = p.id ORDER BY pt.tag_id) AS tag_ids
+FROM posts p WHERE p.id = $1;
+
+-- name: admin-lock-post
+-- The same, holding the row until the transaction ends: two organisers saving
+-- one post at once take turns, and each audit entry's "before" is what it
+-- really replaced.
+SELECT p.id, p.slug, p.title, p.author_id, p.status, p.published_at, p.body_markdown, p.excerpt,
+       p.created_at, p.updated_at,
+       CASE WHEN p.status = 'draft' THEN 'draft' WHEN p.published_at > now() THEN 'scheduled' ELSE 'published' END AS state,
+       (p.was_public OR p.status = 'published') AS slug_locked, p.featured_image_id::text AS featured_image_id,
+       array(SELECT pt.tag_id::text FROM post_tags pt WHERE pt.post_id = p.id ORDER BY pt.tag_id) AS tag_ids
+FROM posts p WHERE p.id = $1
+FOR UPDATE OF p;
+
+-- name: admin-insert-post
+-- A new post is a draft. A slug already taken gives no row (also when another
+-- organiser took it a moment before): the form says so beside the field.
+INSERT INTO posts (slug, title, author_id, status, body_markdown, body_html, excerpt)
+VALUES ($1, $2, $3, 'draft', $4, $5, $6)
+ON CONFLICT (slug) DO NOTHING
+RETURNING id;
+
+-- name: admin-update-post
+-- A slug taken since the form was opened fails on posts_slug_key (23505),
+-- which the service turns into the same message as on creation.
+UPDATE posts
+SET title = $2, slug = $3, author_id = $4, excerpt = $5, body_markdown = $6, body_html = $7, updated_at = now()
+WHERE id = $1;
+
+-- name: admin-set-post-tags
+-- The post's tags become exactly $2 (ids of existing tags; others are ignored,
+-- the service has refused them already).
+WITH wanted AS (SELECT id FROM tags WHERE id = ANY($2::bigint[])),
+removed AS (DELETE FROM post_tags WHERE post_id = $1 AND tag_id NOT IN (SELECT id FROM wanted))
+INSERT INTO post_tags (post_id, tag_id) SELECT $1, id FROM wanted
+ON CONFLICT DO NOTHING;
+
+-- name: admin-publish-post
+-- At a time ($2), or now (NULL): the database's now(), the clock every public
+-- query compares with, so a post published now is never briefly "scheduled"
+-- by an app server whose clock is behind. A post that was public until this write remembers it
+-- (was_public), so moving it to a later time does not free its slug.
+UPDATE posts
+SET status = 'published', published_at = coalesce($2::timestamptz, now()),
+    was_public = was_public OR (status = 'published' AND published_at <= now()),
+    updated_at = now()
+WHERE id = $1;
+
+-- name: admin-unpublish-post
+-- Back to draft: off every public page, the feed and its actions at once (they
+-- all ask for status = 'published' AND published_at <= now()). The slug stays.
+UPDATE posts
+SET status = 'draft', published_at = NULL,
+    was_public = was_public OR (status = 'published' AND published_at <= now()),
+    updated_at = now()
+WHERE id = $1;

@@ -18,8 +18,11 @@ import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
+import { imagesRoutes } from './images/images.routes.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
+import { campaignLocals } from './settings/campaign.ts';
+import { privacyRoutes } from './settings/privacy.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
 
 export type AppDeps = {
@@ -90,6 +93,9 @@ export function createApp(deps: AppDeps): Express {
   // a cross-site POST is refused here.
   app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
   app.use(cookieParser());
+  // The campaign's name, contact and privacy link for every page's header and footer,
+  // the admin's included (cached, src/settings/campaign.ts).
+  app.use(campaignLocals(db, log));
   // The organiser admin parses its own, longer forms.
   app.use(adminRoutes(deps, http));
   // Supporters' forms are small; anything bigger is refused with 413 before it is parsed.
@@ -106,9 +112,11 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
+  app.use(imagesRoutes(deps));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
+  app.use(privacyRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

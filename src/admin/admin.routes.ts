@@ -1,18 +1,26 @@
 // The organiser admin, wired in one place. Everything under /admin gets the
-// session and its own body parser (posts are longer than a signature); the
-// pages that lead to a session come first, then `requireOrganiser` guards every
-// route after it, so a router mounted below cannot be reached without one
+// session; the pages that lead to one come first, then `requireOrganiser`
+// guards every route after it (and comes before its body is even read), so a router mounted below cannot be reached without one
 // (test/admin/routes.test.ts enumerates them all to check).
 import express, { Router } from 'express';
+import { actionsAdminRoutes } from '../actions/actions.admin.routes.ts';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { createCsrf } from '../http/csrf.ts';
+import { paths } from '../urls.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
 import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
 import { dashboardAdminRoutes } from './dashboard.routes.ts';
+import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
+import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
+import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
+
+function bodyParser(limit: string, parameterLimit: number) {
+  return express.urlencoded({ extended: false, limit, parameterLimit, verify: flagPrototypeKeys });
+}
 
 export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
@@ -24,22 +32,31 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
     requireAdmin,
   };
 
-  router.use(
-    '/admin',
-    adminSession(deps),
-    express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000, verify: flagPrototypeKeys }),
-    refusePrototypeKeys,
-  );
+  router.use('/admin', adminSession(deps));
+  // Before a session, a form is as small as a supporter's: strangers cannot make us parse a megabyte.
+  router.use([paths.adminSignIn(), paths.adminPasswordReset()], bodyParser('16kb', 50), refusePrototypeKeys);
   router.use(accountsPublicRoutes(deps, http));
 
-  router.use('/admin', requireOrganiser(deps, cookieName), (req, res, next) => {
-    // Every page's header has the sign-out form, so every page has a token.
-    if (req.method === 'GET') kit.csrf.issueToken(req, res);
-    next();
-  });
+  // From here on, a session is required before anything else, the body included.
+  router.use(
+    '/admin',
+    requireOrganiser(deps, cookieName),
+    (req, res, next) => {
+      // Every page's header has the sign-out form, so every page has a token.
+      if (req.method === 'GET') kit.csrf.issueToken(req, res);
+      next();
+    },
+    // Posts are longer than a signature.
+    bodyParser('1mb', 2000),
+    refusePrototypeKeys,
+  );
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
   router.use(dashboardAdminRoutes(deps, kit));
+  router.use(imagesAdminRoutes(deps, kit));
+  router.use(actionsAdminRoutes(deps, kit));
+  router.use(settingsAdminRoutes(deps, kit));
+  router.use(postsAdminRoutes(deps, kit));
   return router;
 }

@@ -6,6 +6,7 @@
 import { defineJob, type WorkerContext } from '../jobs/job.ts';
 import { MAIL_RETRY } from '../jobs/queue.ts';
 import { sendOnce, type SendOutcome } from '../mail/send-once.ts';
+import { campaignForEmail } from '../settings/campaign.ts';
 import { newToken } from '../signatures/tokens.ts';
 import { absolute, paths } from '../urls.ts';
 import { INVITE_LINK_MINUTES, RESET_LINK_MINUTES } from './accounts.service.ts';
@@ -31,8 +32,11 @@ export async function sendOrganiserEmail(context: WorkerContext, data: Organiser
 
   const message = { key: `${data.template}:${data.requestId}`, template: data.template };
   return sendOnce({ db, mailer: context.mailer, log: context.log, baseUrl: config.baseUrl }, message, async () => {
+    // Whom it is from, and the footer: the campaign's name, contact and privacy notice.
+    const campaign = await campaignForEmail(db, config.baseUrl);
     const email: Record<string, unknown> & { locale: 'en' } = {
       locale: 'en',
+      campaign,
       name: found.name,
       signInUrl: absolute(config.baseUrl, paths.adminSignIn()),
       resetUrl: absolute(config.baseUrl, paths.adminPasswordReset()),
@@ -47,7 +51,7 @@ export async function sendOrganiserEmail(context: WorkerContext, data: Organiser
       email.linkUrl = absolute(config.baseUrl, paths.adminPasswordResetToken(token));
     }
     const { subject, html, text } = context.renderEmail(data.template, email);
-    return { to: { name: '', address: found.email }, subject, html, text };
+    return { to: { name: '', address: found.email }, fromName: campaign.fromName, subject, html, text };
   });
 }
 

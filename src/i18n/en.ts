@@ -2,12 +2,20 @@
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
 import { adminDashboard } from './en/admin-dashboard.ts';
+import { adminImages } from './en/admin-images.ts';
+import { adminActions } from './en/admin-actions.ts';
+import { adminSettings } from './en/admin-settings.ts';
+import { adminContent } from './en/admin-content.ts';
 import { site } from './en/site.ts';
 
 export const en = {
   ...site,
   ...admin,
   ...adminDashboard,
+  ...adminImages,
+  ...adminActions,
+  ...adminSettings,
+  ...adminContent,
 } as const;
 
 export type MessageKey = keyof typeof en;

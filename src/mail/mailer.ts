@@ -11,6 +11,8 @@ import { printLine, type Logger } from '../log.ts';
 
 export type OutgoingEmail = {
   to: { name: string; address: string };
+  /** The From header's display name, with MAIL_FROM's address; unset: MAIL_FROM as it is. */
+  fromName?: string;
   subject: string;
   html: string;
   text: string;
@@ -35,6 +37,17 @@ export class SmtpError extends Error {
 /** Cuts email addresses out of a text (SMTP replies often repeat the recipient's). */
 export function redactAddresses(text: string): string {
   return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '[address]');
+}
+
+/** The address part of a From setting ("Placard <placard@localhost>" → "placard@localhost"). */
+export function addressOf(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
+}
+
+/** What nodemailer gets: MAIL_FROM's address under the email's own display name, when it has one. */
+function envelopeOf(from: string, email: OutgoingEmail) {
+  const { fromName, ...rest } = email;
+  return { ...rest, from: fromName ? { name: fromName, address: addressOf(from) } : from };
 }
 
 export type Mailer = { send(email: OutgoingEmail): Promise<SendResult>; close(): void };
@@ -66,7 +79,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
     return {
       async send(email) {
         try {
-          const info = await transport.sendMail({ from: options.from, ...email });
+          const info = await transport.sendMail(envelopeOf(options.from, email));
           return { response: info.response };
         } catch (error) {
           throw classify(error);
@@ -80,7 +93,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(email) {
-      const info = await transport.sendMail({ from: options.from, ...email });
+      const info = await transport.sendMail(envelopeOf(options.from, email));
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);
       await fs.writeFile(file, info.message as Buffer);

@@ -24,6 +24,8 @@ export function createEmailRenderer(viewsDir = VIEWS_DIR): EmailRenderer {
   registerHelpers(text);
   const dir = path.join(viewsDir, 'emails');
   const layout = html.compile(fs.readFileSync(path.join(dir, 'layout.html.hbs'), 'utf8'), { strict: false });
+  // The text part's frame: the footer every email carries, as the HTML layout's.
+  const textLayout = text.compile(fs.readFileSync(path.join(dir, 'layout.text.hbs'), 'utf8'), { strict: false, noEscape: true });
   const templates = new Map<string, Compiled>();
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.html.hbs') && f !== 'layout.html.hbs')) {
     const name = file.slice(0, -'.html.hbs'.length);
@@ -44,7 +46,7 @@ export function createEmailRenderer(viewsDir = VIEWS_DIR): EmailRenderer {
     return {
       subject,
       html: layout({ ...context, subject, body: template.html(context) }),
-      text: template.text(context),
+      text: textLayout({ ...context, subject, body: template.text(context) }),
     };
   };
 }

@@ -15,6 +15,19 @@ const HEADING_ID_PREFIX = 'section_';
 const HEADING_ID = /^section_[\p{L}\p{N}]+(-[\p{L}\p{N}]+)*$/u;
 const HEADINGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const;
 
+// An <img> loads when the page is read: one from another host tells that host
+// who reads which post (the CSP's img-src refuses it too; this keeps old
+// content from trying). Only a path on this site passes: one slash, then no
+// second slash or backslash (`//host` and `/\host` go elsewhere), and no
+// whitespace or control character anywhere (browsers drop tabs and line breaks
+// inside a URL, so `/<tab>/host` is `//host`).
+const SITE_PATH = /^\/(?![/\\])[^\s\\\p{Cc}]*$/u;
+
+/** Whether an <img>'s src stays on this site. */
+export function isSitePath(src: string | undefined): boolean {
+  return typeof src === 'string' && SITE_PATH.test(src);
+}
+
 function sanitizeOptions(): sanitizeHtml.IOptions {
   // The level of the heading before, for the whole of one body: the page's title is 1.
   let previousLevel = 1;
@@ -43,6 +56,8 @@ function sanitizeOptions(): sanitizeHtml.IOptions {
       a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer' }),
       ...Object.fromEntries(HEADINGS.map((tag) => [tag, moveHeading])),
     },
+    // An image whose src is not a path on this site is dropped whole (its alt with it).
+    exclusiveFilter: (frame) => frame.tag === 'img' && !isSitePath(frame.attribs.src),
   };
 }
 

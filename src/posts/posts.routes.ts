@@ -2,13 +2,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { viewActionsOfPost } from '../actions/actions.service.ts';
+import { featuredImageOfPost } from '../images/images.service.ts';
 import { countryList } from '../signatures/countries.ts';
 import { pageNumber, requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { buildAtomFeed } from './feed.ts';
 import * as posts from './posts.service.ts';
 import * as repo from './posts.repo.ts';
-import { paths, routes } from '../urls.ts';
+import { absolute, paths, routes } from '../urls.ts';
 
 export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
@@ -21,7 +22,10 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
 
   router.get(routes.post, async (req: Request, res: Response) => {
     const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
-    const actions = await viewActionsOfPost(db, post.id, res.locals.locale);
+    const [actions, featured] = await Promise.all([
+      viewActionsOfPost(db, post.id, res.locals.locale),
+      featuredImageOfPost(db, post.id, config.baseUrl),
+    ]);
     // A token (and its cookie) only where there is a form: the most read page of a
     // viral campaign stays free of Set-Cookie, so a cache in front can share it.
     const signable = actions.some((a) => a.open);
@@ -32,6 +36,15 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
       post,
       tags,
       actions,
+      featuredImage: featured?.view,
+      // The layout's Open Graph tags: what a link to this post shows where it is shared.
+      og: {
+        type: 'article',
+        title: post.title,
+        description: post.excerpt,
+        url: absolute(config.baseUrl, paths.post(post.slug)),
+        image: featured?.og,
+      },
       countries: signable ? countryList(res.locals.locale) : [],
       scripts: actions.length ? ['/assets/count.js'] : [],
     });
@@ -56,7 +69,7 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   });
 
   router.get(routes.feed, async (_req: Request, res: Response) => {
-    const site = translate(res.locals.locale, 'site.name');
+    const site = (res.locals.campaign as { name?: string } | undefined)?.name ?? translate(res.locals.locale, 'site.name');
     const xml = buildAtomFeed({
       baseUrl: config.baseUrl,
       title: translate(res.locals.locale, 'feed.title', { site }),

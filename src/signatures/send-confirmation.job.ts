@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { sendOnce, type SendOutcome } from '../mail/send-once.ts';
 import type { EmailRenderer } from '../mail/templates.ts';
+import { campaignForEmail } from '../settings/campaign.ts';
 import { absolute, paths } from '../urls.ts';
 import { countryName } from './countries.ts';
 import * as repo from './signatures.repo.ts';
@@ -52,8 +53,11 @@ export async function sendConfirmation(deps: MailJobDeps, data: SendConfirmation
 
   const message = { key: idempotencyKey(data), template, about: { signatureId: notice.signature_id } };
   return sendOnce({ db, mailer: deps.mailer, log: deps.log, baseUrl: config.baseUrl }, message, async () => {
+    // Whom it is from, and the footer: the campaign's name, contact and privacy notice.
+    const campaign = await campaignForEmail(db, config.baseUrl);
     const context = {
       locale: 'en' as const,
+      campaign,
       action: notice.action_title,
       actionUrl: absolute(config.baseUrl, paths.action(notice.action_slug)),
       days: config.confirmationTtlDays,
@@ -70,7 +74,7 @@ export async function sendConfirmation(deps: MailJobDeps, data: SendConfirmation
     }
     const { subject, html, text } = deps.renderEmail(template, context);
     // No display name: what a stranger typed stays out of the headers.
-    return { to: { name: '', address: notice.email }, subject, html, text };
+    return { to: { name: '', address: notice.email }, fromName: campaign.fromName, subject, html, text };
   });
 }
 

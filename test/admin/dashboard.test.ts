@@ -197,6 +197,10 @@ describe('the dashboard', () => {
         assert.equal(res.status, 404, `/admin/actions/${id}`);
         assert.doesNotMatch(res.text, /error:|at \w+ \(|postgres/i, 'no database error or stack');
       }
+      // Not an id: passed on, so the new-action form (another router, mounted after this one) still answers.
+      const form = await agent.get('/admin/actions/new');
+      assert.equal(form.status, 200);
+      assert.match(form.text, /<form/);
       // A query string of a stranger's shape changes nothing.
       const id = await action({ slug: 'odd-query' });
       assert.equal((await agent.get(`/admin/actions/${id}?range=all&range=recent`)).status, 200);

@@ -89,6 +89,12 @@ describe('every admin route', () => {
     assert.equal(res.status, 403);
   });
 
+  it('reads no big body from a stranger: the session comes first, and the sign-in form is small', async () => {
+    const big = `x=${'a'.repeat(900_000)}`;
+    assert.equal((await request(t.app).post('/admin/account').type('form').send(big)).status, 401);
+    assert.equal((await request(t.app).post('/admin/sign-in').type('form').send(`x=${'a'.repeat(100_000)}`)).status, 413);
+  });
+
   it('marks every admin page no-store', async () => {
     const res = await admin.get('/admin/account').expect(200);
     assert.equal(res.headers['cache-control'], 'no-store');

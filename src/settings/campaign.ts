@@ -1,0 +1,175 @@
+// The campaign's own facts (its name, contact address, sender name and privacy
+// notice), kept in the settings table under campaign.* keys and shown in every
+// page's header and footer and every email's From and footer.
+//
+// Every request needs them, so each instance keeps them for CAMPAIGN_CACHE_MS
+// (one query per instance every few seconds, not one per page); an instance
+// that saves a change refreshes its own copy at once, and every other instance
+// sees it within CAMPAIGN_CACHE_MS. While the database does not answer, the
+// last values read are kept.
+import type { RequestHandler } from 'express';
+import { changedFields, recordAudit } from '../admin/audit.ts';
+import { loadQueries } from '../db/queries.ts';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import type { Logger } from '../log.ts';
+import { MAIL_RECORD_RETENTION_DAYS } from '../mail/purge.task.ts';
+import { renderMarkdown } from '../posts/markdown.ts';
+import { PENDING_RETENTION_DAYS } from '../signatures/purge.task.ts';
+import { absolute, paths } from '../urls.ts';
+
+const sql = loadQueries('settings.sql', ['list-settings-with-prefix', 'lock-settings-with-prefix', 'upsert-setting']);
+
+export const CAMPAIGN_CACHE_MS = 5000;
+const PREFIX = 'campaign.';
+
+/** What an organiser sets. Empty strings are "not set". */
+export type CampaignSettings = {
+  name: string;
+  contactEmail: string;
+  /** The display name of the From header; empty: the campaign's name. */
+  senderName: string;
+  /** Markdown; empty: Placard's default notice. */
+  privacyNotice: string;
+};
+
+export type Campaign = CampaignSettings & {
+  /** senderName, or the name when none is set. */
+  fromName: string;
+  /** The notice shown at /privacy, rendered with the posts' Markdown pipeline. */
+  privacyNoticeHtml: string;
+  /** Whether the default notice is in use (nothing saved). */
+  defaultPrivacyNotice: boolean;
+};
+
+export const DEFAULT_CAMPAIGN_NAME = 'Placard';
+
+// Honest about what Placard stores and for how long (kept in step with
+// src/signatures and the migrations): change it with them.
+export const DEFAULT_PRIVACY_NOTICE = `## What we keep when you sign
+
+When you sign an action we keep what you type in the form: your **name**, your **email address**, your **country**, your **town** (if you give it), your **comment** (if you write one), whether you asked for your **name to be shown** in the public list of signers, and whether you **agreed to receive updates** about the campaign.
+
+With each signature we also keep a **keyed hash of your IP address** (not the address itself). It lets the organisers find and remove fraudulent signatures in bulk, for example thousands made from one connection, without keeping the addresses of everyone who signed.
+
+## Confirming by email
+
+We send you an email with a link to confirm your signature; it counts only once you confirm it. The email also has a link to remove a signature that someone else made with your address. Links work for a limited number of days, as the email says. A signature that is never confirmed is deleted, with everything typed for it, ${PENDING_RETENTION_DAYS} days after its last link expired. We keep a record of each email we send (not its contents) for ${MAIL_RECORD_RETENTION_DAYS} days, to make sure no one gets the same email twice.
+
+## Who sees what
+
+- **Everyone** sees how many people signed, how many from each country and, only if you ticked the box, your name, country and the date you signed. Your email address is never shown.
+- **The campaign's organisers** see everything you typed, to run the campaign and to remove fraudulent signatures.
+- **The people an action is addressed to** may be given the list of signers: name, town, country and date. Never your email address.
+
+We do not sell your details or share them with anyone else.
+`;
+
+const KEYS: Record<keyof CampaignSettings, string> = {
+  name: `${PREFIX}name`,
+  contactEmail: `${PREFIX}contact_email`,
+  senderName: `${PREFIX}sender_name`,
+  privacyNotice: `${PREFIX}privacy_notice`,
+};
+
+function fromRows(rows: { key: string; value: string }[]): CampaignSettings {
+  const byKey = new Map(rows.map((row) => [row.key, row.value]));
+  return {
+    name: byKey.get(KEYS.name) || DEFAULT_CAMPAIGN_NAME,
+    contactEmail: byKey.get(KEYS.contactEmail) ?? '',
+    senderName: byKey.get(KEYS.senderName) ?? '',
+    privacyNotice: byKey.get(KEYS.privacyNotice) ?? '',
+  };
+}
+
+function complete(settings: CampaignSettings): Campaign {
+  return {
+    ...settings,
+    fromName: settings.senderName || settings.name,
+    privacyNoticeHtml: renderMarkdown(settings.privacyNotice || DEFAULT_PRIVACY_NOTICE),
+    defaultPrivacyNotice: settings.privacyNotice === '',
+  };
+}
+
+export const DEFAULT_CAMPAIGN: Campaign = complete(fromRows([]));
+
+async function readCampaign(db: Queryable): Promise<Campaign> {
+  const { rows } = await db.query<{ key: string; value: string }>({ ...sql['list-settings-with-prefix'], values: [PREFIX] });
+  return complete(fromRows(rows));
+}
+
+type Cached = { campaign: Campaign; until: number; refreshing?: Promise<Campaign> };
+// Per pool: one pool is one instance's view of one database (tests run several).
+const cache = new WeakMap<object, Cached>();
+
+/** The campaign's settings, at most CAMPAIGN_CACHE_MS old; the last ones read while the database does not answer. */
+export async function getCampaign(db: Queryable, now = Date.now()): Promise<Campaign> {
+  const cached = cache.get(db);
+  if (cached && cached.until > now) return cached.campaign;
+  if (cached?.refreshing) return cached.refreshing;
+  // One refresh at a time: a burst of requests as the entry expires asks once.
+  const refreshing = readCampaign(db).then(
+    (campaign) => {
+      cache.set(db, { campaign, until: now + CAMPAIGN_CACHE_MS });
+      return campaign;
+    },
+    (error: unknown) => {
+      if (!cached) {
+        cache.delete(db);
+        throw error;
+      }
+      // Stale rather than down: try again in a second.
+      cache.set(db, { campaign: cached.campaign, until: now + 1000 });
+      return cached.campaign;
+    },
+  );
+  cache.set(db, { campaign: cached?.campaign ?? DEFAULT_CAMPAIGN, until: 0, refreshing });
+  return refreshing;
+}
+
+/** Sets res.locals.campaign for the layouts (header, footer); the defaults if the settings cannot be read at all. */
+export function campaignLocals(db: Queryable, log?: Logger): RequestHandler {
+  return (_req, res, next) => {
+    getCampaign(db).then(
+      (campaign) => {
+        res.locals.campaign = campaign;
+        next();
+      },
+      (error: unknown) => {
+        log?.warn({ err: error }, 'campaign settings unreadable; showing the defaults');
+        res.locals.campaign = DEFAULT_CAMPAIGN;
+        next();
+      },
+    );
+  };
+}
+
+/** The campaign facts every email shows: From's display name, and the footer's name, contact and privacy notice address. */
+export type EmailCampaign = { name: string; fromName: string; contactEmail: string; privacyUrl: string };
+
+export async function campaignForEmail(db: Queryable, baseUrl: string): Promise<EmailCampaign> {
+  const campaign = await getCampaign(db);
+  return { name: campaign.name, fromName: campaign.fromName, contactEmail: campaign.contactEmail, privacyUrl: absolute(baseUrl, paths.privacy()) };
+}
+
+/** Saves the settings with an audit entry, and refreshes this instance's copy at once. */
+export async function saveCampaign(db: Pool, organiserId: number, next: CampaignSettings): Promise<Campaign> {
+  await withTransaction(db, async (client) => {
+    const current = fromRows((await client.query<{ key: string; value: string }>({ ...sql['lock-settings-with-prefix'], values: [PREFIX] })).rows);
+    const { before, after } = changedFields(current, next);
+    if (Object.keys(after).length === 0) return;
+    for (const field of Object.keys(after) as (keyof CampaignSettings)[]) {
+      await client.query({ ...sql['upsert-setting'], values: [KEYS[field], next[field]] });
+    }
+    await recordAudit(client, {
+      organiserId,
+      event: 'settings.update',
+      subject: { type: 'settings', id: 'campaign' },
+      summary: `Changed the campaign settings (${Object.keys(after).join(', ')})`,
+      before,
+      after,
+    });
+  });
+  const campaign = await readCampaign(db);
+  cache.set(db, { campaign, until: Date.now() + CAMPAIGN_CACHE_MS });
+  return campaign;
+}

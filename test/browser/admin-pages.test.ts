@@ -1,0 +1,120 @@
+// Every admin page that a GET shows, found by walking the app's router, opened
+// in headless Chromium at phone and desktop size as a signed-in admin: axe-core
+// finds no serious or critical accessibility violation, nothing is red in the
+// console (no CSP violation, no failed load), and the page fits a phone's width.
+// Screenshots are kept in data/screenshots/admin/ for a person to look at.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Express } from 'express';
+import { loadDemoContent } from '../../src/demo/demo-content.ts';
+import { createLogger } from '../../src/log.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createAccount } from '../helpers/admin.ts';
+import { findChromium, launchChromium, newPhoneContext, requireChromium, skipUnlessChromium, startHttpServer, watchForErrors, type TestHttpServer } from '../helpers/browser.ts';
+
+const chromium = findChromium();
+const AXE = fs.readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+const SHOTS = path.resolve(import.meta.dirname, '../../data/screenshots/admin');
+
+type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+
+function adminPages(app: Express): string[] {
+  const found = new Set<string>();
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route?.methods.get && layer.route.path.startsWith('/admin') && !layer.route.path.includes(':token')) found.add(layer.route.path);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return [...found].filter((p) => !/\.(csv|pdf)$/.test(p));
+}
+
+/** A real id for each kind of page, from the demo content (and what this test adds). */
+async function idFor(t: TestApp, route: string): Promise<string | undefined> {
+  const table = /^\/admin\/(posts|actions|authors|tags|images|organisers)\/:id/.exec(route)?.[1];
+  if (!table) return undefined;
+  const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id LIMIT 1`);
+  return rows[0] ? String(rows[0].id) : undefined;
+}
+
+async function checkPage(page: Page, url: string, name: string, problems: string[]): Promise<string[]> {
+  problems.length = 0;
+  const response = await page.goto(url);
+  assert.equal(response?.status(), 200, `${url}: ${response?.status()}`);
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  return [...violations.map((v) => `${url} ${v}`), ...problems.map((p) => `${url} ${p}`), ...(overflow > 1 ? [`${url}: wider than the screen by ${overflow}px`] : [])];
+}
+
+describe('admin pages in Chromium: accessible, no console errors, fit a phone', { skip: skipUnlessChromium(chromium) }, () => {
+  let server: TestHttpServer | undefined;
+  let t: TestApp | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    const executablePath = requireChromium(chromium);
+    server = await startHttpServer();
+    t = await createTestApp({ env: { BASE_URL: server.baseUrl } });
+    await loadDemoContent(t.db.pool, createLogger('silent'));
+    server.serve(t.app);
+    browser = await launchChromium(executablePath);
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    await server?.close();
+  });
+
+  async function signedInPage(size: 'phone' | 'desktop'): Promise<{ page: Page; problems: string[] }> {
+    const context = size === 'phone' ? await newPhoneContext(browser!, server!.baseUrl) : await browser!.newContext({ baseURL: server!.baseUrl, viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems = watchForErrors(page);
+    const admin = await createAccount(t!, { role: 'admin', name: 'Gulnara Admin' });
+    await page.goto('/admin/sign-in');
+    await page.getByLabel('Email address').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/admin/sign-in'));
+    return { page, problems };
+  }
+
+  for (const size of ['phone', 'desktop'] as const) {
+    it(`at ${size} size`, async () => {
+      const found: string[] = [];
+      // The pages before a session, in a context of their own.
+      const anonymous = size === 'phone' ? await newPhoneContext(browser!, server!.baseUrl) : await browser!.newContext({ baseURL: server!.baseUrl, viewport: { width: 1280, height: 900 } });
+      contexts.push(anonymous);
+      const before = await anonymous.newPage();
+      const beforeProblems = watchForErrors(before);
+      for (const url of ['/admin/sign-in', '/admin/password-reset']) found.push(...(await checkPage(before, url, `${size}${url.replace(/\//g, '_')}`, beforeProblems)));
+
+      const { page, problems } = await signedInPage(size);
+      const pages = adminPages(t!.app).filter((p) => !['/admin/sign-in', '/admin/password-reset'].includes(p));
+      assert.ok(pages.length >= 4, `found ${pages.length} admin pages`);
+      for (const route of pages) {
+        let url = route;
+        if (route.includes(':id')) {
+          const id = await idFor(t!, route);
+          if (!id) continue; // nothing of that kind to show (e.g. no image uploaded)
+          url = route.replace(':id', id);
+        }
+        found.push(...(await checkPage(page, url, `${size}${url.replace(/\//g, '_')}`, problems)));
+      }
+      assert.deepEqual(found, []);
+    });
+  }
+});
