@@ -171,12 +171,16 @@ export type ActionOverview = {
     to: string;
     /** Whether the action began before the recent range, so "since it began" shows more. */
     longer: boolean;
+    /** One bar: today's. */
+    oneDay: boolean;
   };
   rate: { days: number; made: number; confirmed: number; percent: number | null; linkDays: number; keptDays: number };
   countries: { code: string; name: string; count: number; percent: number }[];
   otherCountries: number;
   comments: (repo.CommentRow & { countryName: string })[];
   commentsLookBack: number;
+  /** Whether the comments were looked for among every confirmed signature (fewer than the look-back). */
+  commentsLookedBackFully: boolean;
 };
 
 /** Per day up to two months, per week up to two years, per month beyond: a readable number of bars. */
@@ -259,6 +263,7 @@ export async function actionOverview(
       from: fromLabel,
       to: toLabel,
       longer,
+      oneDay: unit === 'day' && periods.length === 1,
     },
     rate: {
       days: RATE_DAYS,
@@ -272,5 +277,6 @@ export async function actionOverview(
     otherCountries,
     comments: comments.map((comment) => ({ ...comment, countryName: countryName(locale, comment.country) })),
     commentsLookBack: COMMENTS_LOOK_BACK,
+    commentsLookedBackFully: action.signature_count < COMMENTS_LOOK_BACK,
   };
 }

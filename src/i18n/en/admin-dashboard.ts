@@ -56,6 +56,7 @@ export const adminDashboard = {
   'admin.dashboard.chartTitle': 'Signatures of “{title}” confirmed {per}',
   'admin.dashboard.chartDescription': 'Bars {per}, from {from} to {to} ({timeZone}): {total} confirmed. The numbers follow as a table.',
   'admin.dashboard.chart.recent': 'From {from} to {to}, in the campaign’s time zone ({timeZone}).',
+  'admin.dashboard.chart.oneDay': 'Today, {to}, in the campaign’s time zone ({timeZone}).',
   'admin.dashboard.chart.showAll': 'Since the action began',
   'admin.dashboard.chart.showRecent': 'The last {days} days, per day',
   'admin.dashboard.chart.table': 'The numbers as a table',
@@ -73,7 +74,8 @@ export const adminDashboard = {
   'admin.dashboard.countries.share': 'Share',
   'admin.dashboard.countries.others': 'Other countries',
   'admin.dashboard.comments.heading': 'Latest comments',
-  'admin.dashboard.comments.none': 'No comments among the latest {lookBack} confirmed signatures.',
+  'admin.dashboard.comments.none': 'No comments yet.',
+  'admin.dashboard.comments.noneRecent': 'No comments among the latest {lookBack} confirmed signatures.',
   'admin.dashboard.comments.from': '{name}, {place}',
   'admin.dashboard.comments.hiddenName': 'name not shown publicly',
 } as const;
