@@ -37,9 +37,11 @@ WHERE a.slug = $1 AND a.status <> 'draft'
   AND (a.post_id IS NULL OR p.id IS NOT NULL);
 
 -- name: list-recent-public-signers
--- Only those who ticked "show my name"; never their email.
+-- Only those who ticked "show my name"; never their email. Not those an
+-- organiser hid, nor invalidated ones, which do not count either: all read
+-- from signatures_listed_idx, whose condition is this WHERE.
 SELECT name, country, confirmed_at FROM signatures
-WHERE action_id = $1 AND confirmed_at IS NOT NULL AND show_name
+WHERE action_id = $1 AND confirmed_at IS NOT NULL AND show_name AND hidden_at IS NULL AND invalidated_at IS NULL
 ORDER BY confirmed_at DESC
 LIMIT $2;
 
@@ -57,22 +59,27 @@ RETURNING id;
 -- confirmation stamped before a count but committed after it is caught by the
 -- ten-second overlap, and at the latest by the reconciliation. Each count is
 -- computed whole from the signatures, so running it twice, or on two instances
--- at once, gives the same numbers.
+-- at once, gives the same numbers. An invalidated signature does not count
+-- (signatures_counted_idx, an index-only scan, holds exactly what counts). $2,
+-- when given, is the one action to recount now, whatever its state: an organiser's
+-- invalidation or restore corrects its count in the same transaction
+-- (src/actions/counts.ts recountAction).
 WITH stale AS (
   SELECT a.id
   FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
-  WHERE a.status <> 'draft'
+  WHERE ($2::bigint IS NOT NULL AND a.id = $2::bigint)
+    OR ($2::bigint IS NULL AND a.status <> 'draft'
     AND (c.action_id IS NULL
          OR (a.status = 'open' AND c.counted_at < now() - make_interval(secs => $1::float8 / 1000))
          -- max() is one probe of signatures_confirmed_at_idx; an EXISTS here was
          -- planned as a scan of every signature (bench/counts.ts measured it).
          OR (SELECT max(s.confirmed_at) FROM signatures s WHERE s.action_id = a.id AND s.confirmed_at IS NOT NULL)
-            >= c.counted_at - interval '10 seconds')
+            >= c.counted_at - interval '10 seconds'))
 ),
 per_country AS (
   SELECT s.action_id, s.country, count(*) AS n
   FROM signatures s JOIN stale ON stale.id = s.action_id
-  WHERE s.confirmed_at IS NOT NULL
+  WHERE s.confirmed_at IS NOT NULL AND s.invalidated_at IS NULL
   GROUP BY s.action_id, s.country
 ),
 totals AS (
@@ -92,6 +99,12 @@ RETURNING action_id, signature_count;
 -- One instance counts at a time; the others skip the round (released at
 -- commit). $1 is LOCKS.countRound (src/db/locks.ts).
 SELECT pg_try_advisory_xact_lock($1) AS locked;
+
+-- name: wait-count-lock
+-- An organiser's recount waits for a round in progress (they are short), so
+-- that a round which began before the change cannot write its older count
+-- after it; rounds that start meanwhile skip. Released at commit.
+SELECT pg_advisory_xact_lock($1);
 
 -- The admin (src/actions/actions.admin.service.ts). Organisers see every
 -- action, draft or not, whatever its post's state: these never serve a public page.

@@ -6,15 +6,16 @@
 -- name: insert-signature
 -- A first signature with this email on this action, with its first submission,
 -- in one round trip. Returns nothing when the email already signed: the caller
--- then asks count-another-notice.
+-- then asks count-another-notice. $9 is the keyed hash of the signer's IP
+-- (src/signatures/ip-hash.ts), computed before the query: no extra round trip.
 WITH signature AS (
-  INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
   ON CONFLICT (action_id, email) DO NOTHING
   RETURNING id
 )
-INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates)
-SELECT id, $3, $4, $5, $6, $7, $8 FROM signature
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash)
+SELECT id, $3, $4, $5, $6, $7, $8, $9 FROM signature
 RETURNING id, signature_id;
 
 -- name: count-another-notice
@@ -30,9 +31,9 @@ RETURNING s.id, s.notices_sent, s.confirmed_at IS NOT NULL AS confirmed;
 
 -- name: insert-submission
 -- A later submission for a pending signature: it gets its own link, and only
--- that link applies it.
-INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+-- that link applies it. It keeps the IP hash of whoever sent it ($8).
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING id;
 
 -- name: get-submission-for-notice
@@ -91,10 +92,12 @@ RETURNING signature_id, submission_id;
 
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
--- confirms it. Nothing happens to a signature that is already confirmed.
+-- confirms it. Nothing happens to a signature that is already confirmed. The
+-- IP that counts is the one the confirmed submission came from (when known).
 UPDATE signatures s
 SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
-    comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates
+    comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates,
+    ip_hash = coalesce(sub.ip_hash, s.ip_hash)
 FROM signature_submissions sub
 WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
 RETURNING s.id;
@@ -134,3 +137,93 @@ WHERE s.confirmed_at IS NULL
 -- Used or expired tokens serve only the "already confirmed" and "expired"
 -- pages; $1 days after they expired they go too. confirmation_tokens_expires_idx.
 DELETE FROM confirmation_tokens WHERE expires_at < now() - make_interval(days => $1);
+
+-- Organisers' view of signatures (src/signatures/signatures.admin.service.ts).
+-- Email addresses are personal data: these serve /admin pages only.
+
+-- name: admin-get-action
+-- The action whose signatures an organiser looks at, whatever its status.
+SELECT a.id, a.slug, a.title, a.kind, a.status, coalesce(c.signature_count, 0) AS signature_count
+FROM actions a LEFT JOIN action_counts c ON c.action_id = a.id
+WHERE a.id = $1;
+
+-- name: search-signatures
+-- One page of an action's signatures, newest first, after the last id seen
+-- ($7, keyset pagination): signatures_admin_idx is read backwards from there,
+-- filters are checked on the way, and it stops at $8 rows, so a later page
+-- costs what the first does, on a million rows too (never an OFFSET). Each
+-- filter is off when its parameter is NULL. $2, name or email contains
+-- (lower-cased by the caller); $3 country; $4, $5 signed from / before;
+-- $6 the state: confirmed (and counted), pending, invalidated, hidden.
+SELECT id, name, email, country, locality, created_at, confirmed_at, show_name, hidden_at, invalidated_at, invalidation_id
+FROM signatures
+WHERE action_id = $1
+  AND id < coalesce($7::bigint, 9223372036854775807)
+  AND ($2::text IS NULL OR strpos(lower(name), $2) > 0 OR strpos(email, $2) > 0)
+  AND ($3::text IS NULL OR country = $3)
+  AND ($4::timestamptz IS NULL OR created_at >= $4)
+  AND ($5::timestamptz IS NULL OR created_at < $5)
+  AND (CASE $6::text
+         WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND invalidated_at IS NULL
+         WHEN 'pending' THEN confirmed_at IS NULL AND invalidated_at IS NULL
+         WHEN 'invalidated' THEN invalidated_at IS NOT NULL
+         WHEN 'hidden' THEN hidden_at IS NOT NULL
+         ELSE true
+       END)
+ORDER BY id DESC
+LIMIT $8;
+
+-- name: admin-get-signature
+SELECT s.id, s.action_id, s.name, s.email, s.hidden_at, s.invalidated_at, s.invalidation_id, s.confirmed_at, a.title AS action_title
+FROM signatures s JOIN actions a ON a.id = s.action_id
+WHERE s.id = $1;
+
+-- name: set-signature-hidden
+-- Hides the name from the public list ($2 true) or shows it again. The
+-- signature counts either way. Hiding twice keeps the first time.
+UPDATE signatures
+SET hidden_at = CASE WHEN $2::boolean THEN coalesce(hidden_at, now()) END
+WHERE id = $1
+RETURNING id, hidden_at;
+
+-- name: restore-signature
+-- Counts one invalidated signature again, whichever invalidation took it. The
+-- invalidation is marked reverted once nothing it took is left invalidated
+-- (a one-signature invalidation, or the last of a bulk one); a bulk one whose
+-- other signatures remain is reverted later for those only.
+WITH restored AS (
+  UPDATE signatures s SET invalidated_at = NULL, invalidation_id = NULL
+  FROM (SELECT id, invalidation_id FROM signatures WHERE id = $1 AND invalidated_at IS NOT NULL FOR UPDATE) was
+  WHERE s.id = was.id
+  RETURNING s.id, s.action_id, was.invalidation_id
+)
+UPDATE invalidations i SET reverted_at = now(), reverted_by = $2
+FROM restored r
+WHERE i.id = r.invalidation_id AND i.reverted_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM signatures s
+                  WHERE s.action_id = r.action_id AND s.invalidation_id = i.id AND s.id <> r.id)
+RETURNING i.id;
+
+-- name: export-signatures
+-- Every field of every signature of an action, for the export, read through a
+-- cursor (pg-query-stream) in id order along signatures_admin_idx: rows leave
+-- as they are read, so a million never sit in memory.
+SELECT id, email, name, country, locality, comment, show_name, wants_updates,
+       created_at, confirmed_at, hidden_at, invalidated_at, invalidation_id,
+       encode(ip_hash, 'hex') AS ip_hash
+FROM signatures
+WHERE action_id = $1
+ORDER BY id;
+
+-- name: export-signatories
+-- The list to hand to a recipient: confirmed signatures that count, in the
+-- order they were made; no email, no comment.
+SELECT name, locality, country, created_at
+FROM signatures
+WHERE action_id = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL
+ORDER BY id;
+
+-- name: count-signatories
+-- How many the list holds, for its title: an index-only scan of signatures_counted_idx.
+SELECT count(*)::int AS n FROM signatures
+WHERE action_id = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL;

@@ -11,6 +11,7 @@ const sql = loadQueries('actions.sql', [
   'insert-action',
   'update-stale-counts',
   'try-count-lock',
+  'wait-count-lock',
 ]);
 
 export type ActionKind = 'petition' | 'letter' | 'protest_call';
@@ -74,8 +75,13 @@ export async function insertAction(db: Queryable, a: NewAction): Promise<number 
   return result.rows[0]?.id;
 }
 
-export async function updateStaleCounts(db: Queryable, reconcileAfterMs: number) {
-  return (await db.query<{ action_id: number; signature_count: number }>({ ...sql['update-stale-counts'], values: [reconcileAfterMs] })).rows;
+/** Recounts the stale actions, or only `actionId` when given. */
+export async function updateStaleCounts(db: Queryable, reconcileAfterMs: number, actionId: number | string | null = null) {
+  return (await db.query<{ action_id: number; signature_count: number }>({ ...sql['update-stale-counts'], values: [reconcileAfterMs, actionId] })).rows;
+}
+
+export async function waitCountLock(db: Queryable): Promise<void> {
+  await db.query({ ...sql['wait-count-lock'], values: [LOCKS.countRound] });
 }
 
 export async function tryCountLock(db: Queryable): Promise<boolean> {

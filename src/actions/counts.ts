@@ -2,9 +2,9 @@
 // COUNT_INTERVAL_MS, recount the actions that had confirmations, so no request
 // ever writes a shared counter row. An advisory lock lets one process count at
 // a time; the others skip that round.
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import type { PeriodicTask } from '../jobs/job.ts';
-import { tryCountLock, updateStaleCounts } from './actions.repo.ts';
+import { tryCountLock, updateStaleCounts, waitCountLock } from './actions.repo.ts';
 
 // Each open action is recounted in full at least this often, whatever happened,
 // so a count that drifted is put right. "Open" is the stored status: an action
@@ -22,6 +22,19 @@ export async function updateCounts(db: Pool): Promise<number> {
     const updated = await updateStaleCounts(client, RECONCILE_AFTER_MS);
     return updated.length;
   });
+}
+
+/**
+ * Recounts one action now, on the transaction that changed what counts (an
+ * organiser invalidating or restoring signatures), so the count is right the
+ * moment it commits. Waits for a round in progress rather than racing it: a
+ * round that read the signatures before this change must not write its count
+ * after. The same statement as the rounds, for this action only.
+ */
+export async function recountAction(client: Queryable, actionId: number | string): Promise<number> {
+  await waitCountLock(client);
+  const [row] = await updateStaleCounts(client, RECONCILE_AFTER_MS, actionId);
+  return row?.signature_count ?? 0;
 }
 
 export const updateCountsTask: PeriodicTask = {

@@ -17,6 +17,7 @@ import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
+import { signaturesAdminRoutes } from '../signatures/signatures.admin.routes.ts';
 
 function bodyParser(limit: string, parameterLimit: number) {
   return express.urlencoded({ extended: false, limit, parameterLimit, verify: flagPrototypeKeys });
@@ -58,5 +59,6 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(actionsAdminRoutes(deps, kit));
   router.use(settingsAdminRoutes(deps, kit));
   router.use(postsAdminRoutes(deps, kit));
+  router.use(signaturesAdminRoutes(deps, kit));
   return router;
 }

@@ -6,6 +6,7 @@ import { adminImages } from './en/admin-images.ts';
 import { adminActions } from './en/admin-actions.ts';
 import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
+import { adminSignatures } from './en/admin-signatures.ts';
 import { site } from './en/site.ts';
 
 export const en = {
@@ -16,6 +17,7 @@ export const en = {
   ...adminActions,
   ...adminSettings,
   ...adminContent,
+  ...adminSignatures,
 } as const;
 
 export type MessageKey = keyof typeof en;

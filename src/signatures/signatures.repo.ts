@@ -23,9 +23,9 @@ const sql = loadQueries('signatures.sql', [
 export type NewSubmission = { submissionId: number; signatureId: number };
 
 /** A first signature of this email on this action, with its first submission; undefined when the email already signed. */
-export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput): Promise<NewSubmission | undefined> {
+export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput, ipHash: Buffer | null): Promise<NewSubmission | undefined> {
   const result = await db.query<{ id: number; signature_id: number }>({ ...sql['insert-signature'], values: [
-    actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates,
+    actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash,
   ] });
   const row = result.rows[0];
   return row && { submissionId: row.id, signatureId: row.signature_id };
@@ -37,9 +37,9 @@ export async function countAnotherNotice(db: Queryable, actionId: number, email:
   return (await db.query<NoticeAllowance>({ ...sql['count-another-notice'], values: [actionId, email, maxNotices, linkTtlDays] })).rows[0];
 }
 
-export async function insertSubmission(db: Queryable, signatureId: number, s: SignatureInput): Promise<number> {
+export async function insertSubmission(db: Queryable, signatureId: number, s: SignatureInput, ipHash: Buffer | null): Promise<number> {
   const result = await db.query<{ id: number }>({ ...sql['insert-submission'], values: [
-    signatureId, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates,
+    signatureId, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash,
   ] });
   return result.rows[0]!.id;
 }

@@ -10,6 +10,7 @@ import { Invalid } from '../errors.ts';
 import { requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { absolute, paths, routes } from '../urls.ts';
+import { deriveIpKey } from './ip-hash.ts';
 import { formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
 import * as signatures from './signatures.service.ts';
 
@@ -22,6 +23,7 @@ const noStore: RequestHandler = (_req, res, next) => {
 export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db } = deps;
+  const signing = { db, queue: deps.queue, config: deps.config, ipKey: deriveIpKey(deps.secret) };
 
   async function sign(req: Request, res: Response) {
     const action = await actions.requireOpenActionForSigning(db, requireSlug(req.params.slug));
@@ -38,7 +40,8 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
       http.csrf.issueToken(req, res);
       return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields });
     }
-    await signatures.sign({ db, queue: deps.queue, config: deps.config }, action, input);
+    // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
+    await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);
   }
 

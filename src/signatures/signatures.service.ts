@@ -9,15 +9,25 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { ActionClosed, LinkExpired, LinkUnknown, NotFound } from '../errors.ts';
 import type { Queue } from '../jobs/queue.ts';
 import { getActionBySlug, type Action } from '../actions/actions.repo.ts';
+import { hashIp } from './ip-hash.ts';
 import * as repo from './signatures.repo.ts';
 import type { SignatureInput } from './signatures.schema.ts';
 import { hashToken, isWellFormedToken } from './tokens.ts';
 
-export type SigningDeps = { db: Pool; queue: Pick<Queue, 'enqueue'>; config: Pick<Config, 'confirmationMaxResends' | 'confirmationTtlDays'> };
+export type SigningDeps = {
+  db: Pool;
+  queue: Pick<Queue, 'enqueue'>;
+  config: Pick<Config, 'confirmationMaxResends' | 'confirmationTtlDays'>;
+  /** The key for IP hashes, derived once from the app secret (deriveIpKey), not per request. */
+  ipKey: Buffer;
+};
 
-export async function sign(deps: SigningDeps, action: Action, input: SignatureInput): Promise<void> {
+/** Signs `action` with `input`, sent from `ip` (the client's address as Express sees it; stored only as a keyed hash). */
+export async function sign(deps: SigningDeps, action: Action, input: SignatureInput, ip: string | undefined): Promise<void> {
+  // One HMAC, before the transaction opens: nothing is held while it runs.
+  const ipHash = hashIp(deps.ipKey, ip) ?? null;
   await withTransaction(deps.db, async (client) => {
-    const first = await repo.insertSignature(client, action.id, input);
+    const first = await repo.insertSignature(client, action.id, input, ipHash);
     if (first) {
       await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm', submissionId: first.submissionId });
       return;
@@ -30,7 +40,7 @@ export async function sign(deps: SigningDeps, action: Action, input: SignatureIn
     if (allowance.confirmed) {
       await deps.queue.enqueue(client, 'send-confirmation', { notice: 'already-signed', signatureId: allowance.id, sequence: allowance.notices_sent });
     } else {
-      const submissionId = await repo.insertSubmission(client, allowance.id, input);
+      const submissionId = await repo.insertSubmission(client, allowance.id, input, ipHash);
       await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm', submissionId });
     }
   });
