@@ -107,7 +107,7 @@ export async function confirmationRate(db: Queryable, actionId: number, since: D
   return (await db.query<{ made: number; confirmed: number }>({ ...sql['confirmation-rate'], values: [actionId, since] })).rows[0]!;
 }
 
-export type CommentRow = { id: number; name: string; country: string; locality: string; comment: string; confirmed_at: Date; show_name: boolean };
+export type CommentRow = { id: number; name: string; country: string; locality: string; comment: string; confirmed_at: Date; show_name: boolean; hidden_at: Date | null };
 
 export async function latestComments(db: Queryable, actionId: number, limit: number, lookBack: number): Promise<CommentRow[]> {
   return (await db.query<CommentRow>({ ...sql['latest-comments'], values: [actionId, limit, lookBack] })).rows;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DateTime } from 'luxon';
 import { updateCounts } from '../../src/actions/counts.ts';
+import { loadQueries } from '../../src/db/queries.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { signIn } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
@@ -172,6 +173,36 @@ describe('the dashboard', () => {
       assert.doesNotMatch(html, /<script>alert|<b>Bold/);
     });
 
+    it('leaves invalidated signatures out of every figure: per day, trend, rate, comments, count', async () => {
+      const id = await action({ slug: 'invalidated', createdAt: new Date(Date.now() - 10 * DAY) });
+      const at = new Date(Date.now() - 2 * HOUR);
+      await sign(id, 3, { createdAt: at });
+      await sign(id, 1, { createdAt: at, confirmedAt: null });
+      await sign(id, 1, { createdAt: at, comment: 'Still here' });
+      // Then an organiser's decision takes these: confirmed ones, one with a comment, and a pending one.
+      await sign(id, 2, { createdAt: at, name: 'Bot' });
+      await sign(id, 1, { createdAt: at, name: 'Bot', comment: 'Bot comment' });
+      await sign(id, 1, { createdAt: at, name: 'Bot', confirmedAt: null });
+      const { rows } = await t.db.pool.query<{ id: number }>(
+        `INSERT INTO invalidations (action_id, criteria, reason) VALUES ($1, '{"name": "Bot"}', 'bots') RETURNING id`, [id]);
+      await t.db.pool.query(`UPDATE signatures SET invalidated_at = now(), invalidation_id = $2 WHERE action_id = $1 AND name = 'Bot'`, [id, rows[0]!.id]);
+      // Hidden from the public list: still counted, its comment still shown here, marked.
+      await t.db.pool.query(`UPDATE signatures SET hidden_at = now() WHERE action_id = $1 AND comment = 'Still here'`, [id]);
+      await updateCounts(t.db.pool);
+
+      const html = await page(`/admin/actions/${id}`);
+      assert.equal(bars(html).reduce((sum, [, n]) => sum + n, 0), 4, 'four confirmed and valid');
+      assert.match(html, /hidden from the public list by an organiser/);
+      assert.match(html, /data-rate="80">80% confirmed: 4 of the 5 signatures made in the last 30 days\./);
+      const quotes = [...html.matchAll(/<blockquote>([\s\S]*?)<\/blockquote>/g)].map((m) => m[1]);
+      assert.deepEqual(quotes, ['Still here']);
+      assert.match(html, /<span data-count>4<\/span>/);
+
+      const row = new RegExp(`<li class="dashboard-card" data-action-id="${id}"[^>]*>([\\s\\S]*?)</li>`).exec(await page('/admin'))![1]!;
+      assert.match(row, /data-last-day>4</);
+      assert.match(row, /data-last-week>4</);
+    });
+
     it('keeps a title with markup as text, in the page and in the chart, with no inline style', async () => {
       const id = await action({ slug: 'markup', title: '<script>alert(1)</script> & "more"' });
       await sign(id, 1, {});
@@ -205,6 +236,51 @@ describe('the dashboard', () => {
       const id = await action({ slug: 'odd-query' });
       assert.equal((await agent.get(`/admin/actions/${id}?range=all&range=recent`)).status, 200);
       assert.equal((await agent.get(`/admin/actions/${id}?range[x]=1`)).status, 200);
+    });
+  });
+
+  describe('its queries on a big table', () => {
+    const sql = loadQueries('dashboard.sql', ['trend-per-day', 'trend-windows', 'confirmed-per-period', 'confirmation-rate', 'first-confirmation', 'latest-comments']);
+
+    async function plan(text: string, values: unknown[]): Promise<string> {
+      const client = await t.db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        // As on a big table, where a sequential scan would cost the most.
+        await client.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await client.query(`EXPLAIN ${text}`, values);
+        return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    }
+
+    it('counts every figure over ranges of signatures_dashboard_idx, from the index alone, invalidated ones left out', async () => {
+      const id = await action({ slug: 'big' });
+      await t.db.pool.query(
+        `INSERT INTO signatures (action_id, email, name, country, created_at, confirmed_at)
+         SELECT $1, 'big' || g || '@example.org', 'N', 'KZ', now() - g * interval '1 minute', CASE WHEN g % 4 <> 0 THEN now() - g * interval '1 minute' END
+         FROM generate_series(1, 20000) g`, [id]);
+      await t.db.pool.query('VACUUM ANALYZE signatures');
+      const starts = [new Date(Date.now() - 2 * DAY), new Date(Date.now() - DAY)];
+      const ends = [new Date(Date.now() - DAY), new Date()];
+      const indexOnly = /Index Only Scan using signatures_dashboard_idx[\s\S]*Index Cond: \(\(action_id = /;
+      for (const [name, values] of [
+        ['trend-per-day', [[id], starts, ends]],
+        ['trend-windows', [[id], new Date()]],
+        ['confirmed-per-period', [id, starts, ends]],
+        ['confirmation-rate', [id, new Date(Date.now() - 30 * DAY)]],
+        ['first-confirmation', [id]],
+      ] as const) {
+        const text = await plan(sql[name].text, [...values]);
+        assert.match(text, indexOnly, `${name}:\n${text}`);
+        assert.doesNotMatch(text, /Seq Scan|Sort/, `${name}:\n${text}`);
+      }
+      const comments = await plan(sql['latest-comments'].text, [id, 10, 20_000]);
+      // The newest first, straight from an index of confirmed_at (the table is read anyway, for the comment).
+      assert.match(comments, /Limit[\s\S]*Index Scan (Backward )?using signatures_(dashboard|confirmed_at)_idx/, comments);
+      assert.doesNotMatch(comments, /Sort/, comments);
     });
   });
 

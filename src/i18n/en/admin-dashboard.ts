@@ -78,4 +78,5 @@ export const adminDashboard = {
   'admin.dashboard.comments.noneRecent': 'No comments among the latest {lookBack} confirmed signatures.',
   'admin.dashboard.comments.from': '{name}, {place}',
   'admin.dashboard.comments.hiddenName': 'name not shown publicly',
+  'admin.dashboard.comments.hiddenByOrganiser': 'hidden from the public list by an organiser',
 } as const;
