@@ -110,12 +110,12 @@ ORDER BY p.i;
 -- $2 on (confirmed after they were made), kept when made from $2 on; and the
 -- pending ones (confirmed_at NULL, at the end of the action's range), which the
 -- purge keeps to its last few weeks.
-SELECT confirmed + pending AS made, confirmed
-FROM (SELECT
+-- The caller adds them up (here, each use of a sub-select would count again).
+SELECT
   (SELECT count(*)::int FROM signatures WHERE action_id = $1 AND invalidated_at IS NULL
      AND confirmed_at >= $2 AND created_at >= $2) AS confirmed,
   (SELECT count(*)::int FROM signatures WHERE action_id = $1 AND invalidated_at IS NULL
-     AND confirmed_at IS NULL AND created_at >= $2) AS pending) counts;
+     AND confirmed_at IS NULL AND created_at >= $2) AS pending;
 
 -- name: latest-comments
 -- Confirmed signatures with a comment, the newest first: a walk back along

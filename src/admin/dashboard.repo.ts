@@ -103,8 +103,10 @@ export async function confirmedPerPeriod(db: Queryable, actionId: number, spans:
   return counts;
 }
 
+/** Of the action's signatures made since `since` (invalidated ones aside), how many, and how many are confirmed. */
 export async function confirmationRate(db: Queryable, actionId: number, since: Date): Promise<{ made: number; confirmed: number }> {
-  return (await db.query<{ made: number; confirmed: number }>({ ...sql['confirmation-rate'], values: [actionId, since] })).rows[0]!;
+  const { confirmed, pending } = (await db.query<{ confirmed: number; pending: number }>({ ...sql['confirmation-rate'], values: [actionId, since] })).rows[0]!;
+  return { made: confirmed + pending, confirmed };
 }
 
 export type CommentRow = { id: number; name: string; country: string; locality: string; comment: string; confirmed_at: Date; show_name: boolean; hidden_at: Date | null };
