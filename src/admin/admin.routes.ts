@@ -10,6 +10,7 @@ import { paths } from '../urls.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
 import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
+import { dashboardAdminRoutes } from './dashboard.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
@@ -53,6 +54,7 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
   router.use(auditAdminRoutes(deps, kit));
+  router.use(dashboardAdminRoutes(deps, kit));
   router.use(imagesAdminRoutes(deps, kit));
   router.use(actionsAdminRoutes(deps, kit));
   router.use(settingsAdminRoutes(deps, kit));

@@ -1,6 +1,7 @@
 // English, assembled from one dictionary per part of the product, so that each
 // feature keeps its strings beside the others without editing one long file.
 import { admin } from './en/admin.ts';
+import { adminDashboard } from './en/admin-dashboard.ts';
 import { adminImages } from './en/admin-images.ts';
 import { adminActions } from './en/admin-actions.ts';
 import { adminSettings } from './en/admin-settings.ts';
@@ -11,6 +12,7 @@ import { site } from './en/site.ts';
 export const en = {
   ...site,
   ...admin,
+  ...adminDashboard,
   ...adminImages,
   ...adminActions,
   ...adminSettings,

@@ -1,0 +1,11 @@
+-- placard:no-transaction
+-- The dashboard's figures count an action's signatures that are not
+-- invalidated (sql/dashboard.sql): confirmed ones per local day over ranges of
+-- confirmed_at, and for the confirmation rate, those made in the last days,
+-- confirmed or pending (pending ones sort last, confirmed_at NULL). With
+-- created_at included, every count comes from the index alone; with
+-- signatures_confirmed_at_idx, which knows nothing of invalidated_at, each
+-- counted signature was also read from the table: on a million signatures,
+-- 30 local days took 280 ms instead of 78 ms, and the rate read every
+-- signature of the action. Built concurrently, so signing goes on meanwhile.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS signatures_dashboard_idx ON signatures (action_id, confirmed_at) INCLUDE (created_at) WHERE invalidated_at IS NULL;
