@@ -51,14 +51,17 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
     bodyParser('1mb', 2000),
     refusePrototypeKeys,
   );
+  // Accounts and the campaign (organisers, settings and the audit log are for admins).
   router.use(accountRoutes(deps, kit, cookieName));
   router.use(organisersAdminRoutes(deps, kit));
-  router.use(auditAdminRoutes(deps, kit));
-  router.use(dashboardAdminRoutes(deps, kit));
-  router.use(imagesAdminRoutes(deps, kit));
-  router.use(actionsAdminRoutes(deps, kit));
   router.use(settingsAdminRoutes(deps, kit));
+  router.use(auditAdminRoutes(deps, kit));
+  // Content.
   router.use(postsAdminRoutes(deps, kit));
+  router.use(imagesAdminRoutes(deps, kit));
+  // Actions: their forms before the overview, whose /admin/actions/:id would otherwise meet /admin/actions/new.
+  router.use(actionsAdminRoutes(deps, kit));
+  router.use(dashboardAdminRoutes(deps, kit));
   router.use(signaturesAdminRoutes(deps, kit));
   return router;
 }

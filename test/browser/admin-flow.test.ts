@@ -60,6 +60,8 @@ describe('an organiser publishes a petition that a supporter signs, in Chromium'
 
       // Write the post, see its preview, save it, publish it now.
       await admin.locator('#post-title').fill(POST_TITLE);
+      await admin.locator('#post-author').selectOption({ index: 1 });
+      await admin.getByLabel('Political prisoners').check();
       await admin.locator('#post-body').fill('Max Bokayev was sentenced for **peaceful protest** against land reform.\n\n## What you can do\n\nSign the petition below.');
       await admin.getByRole('button', { name: 'Preview' }).click();
       await admin.locator('#preview').getByText('peaceful protest').waitFor();
