@@ -9,7 +9,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Express } from 'express';
+import sharp from 'sharp';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
+import { uploadImage } from '../../src/images/images.service.ts';
+import { updateCounts } from '../../src/actions/counts.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createAccount } from '../helpers/admin.ts';
@@ -66,6 +69,26 @@ describe('admin pages in Chromium: accessible, no console errors, fit a phone', 
     server = await startHttpServer();
     t = await createTestApp({ env: { BASE_URL: server.baseUrl } });
     await loadDemoContent(t.db.pool, createLogger('silent'));
+    // An image, so that the image's page is looked at too, and a featured image on a post.
+    const photographer = await createAccount(t, { role: 'organiser' });
+    const photo = await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 179, g: 38, b: 30 } } }).jpeg().toBuffer();
+    const imageId = await uploadImage(t.db.pool, { bytes: photo, originalName: 'embassy.jpg', alt: 'Protesters outside the embassy in London', organiserId: photographer.id });
+    await t.db.pool.query('UPDATE posts SET featured_image_id = $1 WHERE id = (SELECT min(id) FROM posts)', [imageId]);
+    // Signatures over the last three weeks, some with comments, so the dashboard and the
+    // signatures pages show what an organiser would see.
+    await t.db.pool.query(`
+      INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, created_at, confirmed_at)
+      SELECT (SELECT id FROM actions WHERE status = 'open' ORDER BY id LIMIT 1),
+             'signer' || i || '@example.org',
+             (ARRAY['Aigerim Bekova', 'Dana Nurlanqyzy', 'Jamie Clarke', 'Marie Dubois', 'Ерлан Сәрсенов'])[1 + i % 5],
+             (ARRAY['KZ', 'GB', 'FR', 'DE', 'KZ', 'US'])[1 + i % 6],
+             (ARRAY['Aktau', 'London', '', 'Berlin', 'Zhanaozen'])[1 + i % 5],
+             CASE WHEN i % 7 = 0 THEN 'Solidarity from the oil workers of Aktau, number ' || i ELSE '' END,
+             i % 3 = 0,
+             now() - make_interval(hours => i),
+             CASE WHEN i % 10 = 0 THEN NULL ELSE now() - make_interval(hours => i) + interval '10 minutes' END
+      FROM generate_series(1, 500) AS i`);
+    await updateCounts(t.db.pool);
     server.serve(t.app);
     browser = await launchChromium(executablePath);
     fs.mkdirSync(SHOTS, { recursive: true });
