@@ -154,3 +154,11 @@ SET status = 'draft', published_at = NULL,
     was_public = was_public OR (status = 'published' AND published_at <= now()),
     updated_at = now()
 WHERE id = $1;
+
+-- name: list-posts-to-render
+-- Every post, a batch at a time by id, for rendering again with new rules.
+SELECT id, body_markdown, body_html FROM posts WHERE id > $1 ORDER BY id LIMIT $2;
+
+-- name: set-post-html
+-- Only the rendering changes: updated_at stays, since nothing the author wrote did.
+UPDATE posts SET body_html = $2 WHERE id = $1 AND body_html IS DISTINCT FROM $2;

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { printDemoSignInLink } from './admin/demo-admin.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
+import { renderPostsWithCurrentRules } from './posts/rerender.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { createWebServer } from './http/web-server.ts';
 import { startQueue } from './jobs/queue.ts';
@@ -21,6 +22,7 @@ async function boot(config: Config, log: Logger, lifecycle: Lifecycle): Promise<
   lifecycle.onStop('database', STOP_DEADLINE_MS, () => closeDatabase(database));
   lifecycle.checkpoint();
   const { pool } = database;
+  await renderPostsWithCurrentRules(pool, log);
   if (config.demoContent) await loadDemoContent(pool, log);
   const secret = await appSecret(pool, config.appSecret);
   const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: config.runWorkers });

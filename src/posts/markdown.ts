@@ -81,6 +81,14 @@ function headingId(text: string, taken: Set<string>): string {
   return id;
 }
 
+/**
+ * Which rules rendered a stored body_html. Raise it when the rendering or the
+ * sanitising changes: at the next start, every post is rendered again with the
+ * new rules (src/posts/rerender.ts), so older posts cannot keep what they now forbid.
+ * 2: images only from this site.
+ */
+export const RENDERING_VERSION = '2';
+
 export function renderMarkdown(markdown: string): string {
   const ids = new Set<string>();
   const marked = new Marked({

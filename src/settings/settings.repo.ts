@@ -3,10 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
-const sql = loadQueries('settings.sql', ['get-setting', 'insert-setting-if-absent', 'claim-setting']);
+const sql = loadQueries('settings.sql', ['get-setting', 'insert-setting-if-absent', 'claim-setting', 'upsert-setting']);
 
 export async function getSetting(db: Queryable, key: string): Promise<string | undefined> {
   return (await db.query<{ value: string }>({ ...sql['get-setting'], values: [key] })).rows[0]?.value;
+}
+
+export async function setSetting(db: Queryable, key: string, value: string): Promise<void> {
+  await db.query({ ...sql['upsert-setting'], values: [key, value] });
 }
 
 /** The stored value for key, storing `value` first if there is none. */
