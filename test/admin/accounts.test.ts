@@ -353,3 +353,33 @@ describe('roles and the audit log', () => {
     assert.equal((await agent.get('/admin/audit?before=x')).status, 400);
   });
 });
+
+describe('sessions behind TLS', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ env: { BASE_URL: 'https://placard.test', TRUST_PROXY: '1' } });
+  });
+  after(() => t.close());
+
+  it('sets the session cookie with the __Host- prefix, Secure, HttpOnly and SameSite=Lax', async () => {
+    const organiser = await createAccount(t);
+    const agent = request.agent(t.app);
+    const page = await agent.get('/admin/sign-in').set('X-Forwarded-Proto', 'https').expect(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const csrfCookie = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-placard.csrf='))!;
+    const res = await request(t.app)
+      .post('/admin/sign-in')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', csrfCookie.split(';')[0]!)
+      .type('form')
+      .send({ _csrf: token, email: organiser.email, password: organiser.password });
+    assert.equal(res.status, 303);
+    const session = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-placard.admin='));
+    assert.ok(session, 'a __Host- session cookie');
+    assert.match(session, /; Path=\//);
+    assert.match(session, /; Secure/);
+    assert.match(session, /; HttpOnly/);
+    assert.match(session, /; SameSite=Lax/);
+    assert.doesNotMatch(session, /Domain=/i);
+  });
+});
