@@ -236,18 +236,16 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     res.redirect(303, `${paths.adminActionInvalidations(result.actionId)}?done=reverted&n=${result.restored}&total=${result.count}`);
   }
 
-  /** Streams the rows as CSV records to the response; the export's connection goes back (or is destroyed) however it ends. */
+  /** Streams the rows as CSV records to the response; the export's connection is ended however it ends. */
   async function streamTo(res: Response, opened: service.OpenExport, rowsToRecords: Transform, csv: Stringifier) {
-    let completed = false;
     try {
       await pipeline(opened.rows, rowsToRecords, csv, res);
-      completed = true;
     } catch (error) {
       // The reader went away (ERR_STREAM_PREMATURE_CLOSE): nothing to tell anyone. Otherwise the response is cut short.
       if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log.warn({ err: error }, 'export failed mid-way');
       res.destroy();
     } finally {
-      opened.release(completed);
+      opened.release();
     }
   }
 
@@ -278,10 +276,8 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     // A reader that leaves stops the cursor: the query stream is destroyed with the pipe.
     const stop = () => opened.rows.destroy();
     res.once('close', stop);
-    let completed = false;
     try {
       await writeSignatoriesPdf(res, signatoriesPdf(locale, action, count, timeZone), lines);
-      completed = true;
     } catch (error) {
       if (!(error instanceof ReaderGone) && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
         deps.log.warn({ err: error }, 'export failed mid-way');
@@ -290,7 +286,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     } finally {
       res.off('close', stop);
       opened.rows.destroy();
-      opened.release(completed);
+      opened.release();
     }
   }
 

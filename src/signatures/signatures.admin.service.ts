@@ -199,8 +199,8 @@ const EXPORT_WHAT: Record<ExportKind, string> = {
 
 export type OpenExport = {
   rows: QueryStream;
-  /** Gives the export's connection back: destroyed unless the export read to its end. */
-  release: (completed: boolean) => void;
+  /** Ends the export's connection (it is never reused), however the export ended. */
+  release: () => void;
 };
 
 /**
@@ -217,15 +217,26 @@ export async function openExport(db: Pool, organiser: SignedInOrganiser, action:
     after: { format: kind, action: action.id },
   });
   const { client, done } = await checkOut(db);
+  // The cursor is one statement from its first row to its last, however slowly
+  // the organiser's connection takes them: the pool's statement timeout (30 s)
+  // would cut a big export short. An hour, on this connection only, which is
+  // never reused (below); a reader that stalls longer than ten minutes between
+  // rows lets the server end it.
+  try {
+    await client.query("SET statement_timeout = '1h'; SET idle_in_transaction_session_timeout = '10min'");
+  } catch (error) {
+    done(true);
+    throw error;
+  }
   let released = false;
   const rows = kind === 'signatures.csv' ? repo.streamExport(client as pg.PoolClient, action.id) : repo.streamSignatories(client as pg.PoolClient, action.id);
   return {
     rows,
-    release(completed) {
+    release() {
       if (released) return;
       released = true;
-      // A cursor closed mid-way may leave the protocol mid-message: such a connection is not reused.
-      done(!completed);
+      // Not reused: its timeouts are the export's, and a cursor closed mid-way may leave the protocol mid-message.
+      done(true);
     },
   };
 }
