@@ -102,4 +102,32 @@ describe('a stranger sends odd input to every admin route', () => {
     }
     assert.deepEqual(failures, []);
   });
+
+  it('answers /images and /privacy with odd names and query strings without a 500', async () => {
+    const failures: string[] = [];
+    const names = ['x', '1-400-abc.webp', '99999999999999999999-400-' + 'a'.repeat(16) + '.webp', '1-99999999999999999999-aaaaaaaaaaaaaaaa.webp', '-1--1-.webp', '%00', '%E2%80%AE.webp', '1-400-aaaaaaaaaaaaaaaa.webp%00', 'a'.repeat(2000)];
+    for (const url of [...names.map((n) => `/images/${n}`), ...QUERIES.map((q) => `/privacy?${q}`)]) {
+      const res = await agent.get(url);
+      if (res.status >= 500) failures.push(`GET ${url.slice(0, 80)}: ${res.status}`);
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('refuses a malformed or odd upload without a 500', async () => {
+    const token = await csrfToken(agent, '/admin/images');
+    const failures: string[] = [];
+    const bodies: [string, string][] = [
+      ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nnot closed'],
+      ['multipart/form-data', 'no boundary'],
+      ['multipart/form-data; boundary=xyz', `--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG garbage\r\n--xyz--\r\n`],
+      ['multipart/form-data; boundary=xyz', `--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--xyz\r\nContent-Disposition: form-data; name="alt"\r\n\r\nx\x00y\r\n--xyz\r\nContent-Disposition: form-data; name="alt"\r\n\r\nz\r\n--xyz--\r\n`],
+      ['multipart/form-data; boundary=xyz', `--xyz\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n1\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="b.png"\r\n\r\n2\r\n--xyz--\r\n`],
+      ['application/json', '{"_csrf": "x"}'],
+    ];
+    for (const [type, body] of bodies) {
+      const res = await agent.post('/admin/images').set('Content-Type', type).send(body);
+      if (res.status >= 500) failures.push(`POST /admin/images ${type} ${body.slice(0, 30)}: ${res.status}`);
+    }
+    assert.deepEqual(failures, []);
+  });
 });
