@@ -136,8 +136,9 @@ WHERE a.id = $1;
 -- name: admin-lock-action
 -- Read for a change: the row stays locked to the end of the transaction, so two
 -- organisers saving at once are recorded one after the other, each audit
--- entry's "before" being what the other left.
-SELECT id, post_id, kind, slug, title, demand, target, goal, deadline, status, outcome
+-- entry's "before" being what the other left. updated_at: the version an edit
+-- form was opened on is compared with it, so a save never silently undoes a newer one.
+SELECT id, post_id, kind, slug, title, demand, target, goal, deadline, status, outcome, updated_at
 FROM actions WHERE id = $1 FOR UPDATE;
 
 -- name: admin-update-action

@@ -174,9 +174,14 @@ ORDER BY id DESC
 LIMIT $8;
 
 -- name: admin-get-signature
+-- Read to change it (hide, show, invalidate, restore): the row is locked until
+-- the change commits, so a second press (another tab, another organiser) waits
+-- and then sees the change made, instead of making it again (an empty
+-- invalidation, a second audit entry).
 SELECT s.id, s.action_id, s.name, s.email, s.hidden_at, s.invalidated_at, s.invalidation_id, s.confirmed_at, a.title AS action_title
 FROM signatures s JOIN actions a ON a.id = s.action_id
-WHERE s.id = $1;
+WHERE s.id = $1
+FOR UPDATE OF s;
 
 -- name: set-signature-hidden
 -- Hides the name from the public list ($2 true) or shows it again. The

@@ -52,8 +52,8 @@ export async function getAction(db: Queryable, id: number): Promise<AdminAction 
   return (await db.query<AdminAction>({ ...sql['admin-get-action'], values: [id] })).rows[0];
 }
 
-export async function lockAction(db: Queryable, id: number): Promise<StoredAction | undefined> {
-  return (await db.query<StoredAction>({ ...sql['admin-lock-action'], values: [id] })).rows[0];
+export async function lockAction(db: Queryable, id: number): Promise<(StoredAction & { updated_at: Date }) | undefined> {
+  return (await db.query<StoredAction & { updated_at: Date }>({ ...sql['admin-lock-action'], values: [id] })).rows[0];
 }
 
 export type ActionFields = Pick<StoredAction, 'post_id' | 'kind' | 'slug' | 'title' | 'demand' | 'target' | 'goal' | 'deadline'>;

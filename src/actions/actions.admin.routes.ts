@@ -45,6 +45,8 @@ type FormPage = {
   errors?: Record<string, string>;
   /** A refused status change: its errors and the outcome as typed. */
   status?: { errors: Record<string, string>; outcome: string };
+  /** The version the edit form was opened on (its `edited_from`); unset: the action's as read now. */
+  editedFrom?: string;
 };
 
 export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
@@ -66,6 +68,7 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       action,
       opened: action ? action.status !== 'draft' : false,
       values,
+      editedFrom: page.editedFrom ?? (action ? new Date(action.updated_at).toISOString() : undefined),
       errors: page.errors,
       statusErrors: page.status?.errors,
       outcome: page.status?.outcome ?? action?.outcome ?? '',
@@ -110,13 +113,16 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
 
   async function updateAction(req: Request, res: Response) {
     const action = await service.getAction(db, requireId(req.params.id));
+    const sent = (req.body as Record<string, unknown>).edited_from;
+    const editedFrom = typeof sent === 'string' && sent !== '' ? sent : undefined;
     try {
       const input = parseActionForm(req.body, timeZone);
-      await service.updateAction(db, { organiserId: organiserOf(res).id }, action.id, input);
+      await service.updateAction(db, { organiserId: organiserOf(res).id }, action.id, input, new Date(), editedFrom);
       res.redirect(303, `${paths.adminActionEdit(action.id)}?done=saved`);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      await renderForm(req, res, { action, values: typedValues(req.body), errors: error.fields });
+      // Refused over a newer save: the form now carries that version, so saving again replaces it, knowingly.
+      await renderForm(req, res, { action, values: typedValues(req.body), errors: error.fields, editedFrom: error.fields.edited_from ? undefined : editedFrom });
     }
   }
 

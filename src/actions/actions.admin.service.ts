@@ -123,7 +123,7 @@ export async function createAction(db: Pool, actor: Actor, input: ActionInput): 
   }
 }
 
-async function lockOrNotFound(client: PoolClient, id: number): Promise<repo.StoredAction> {
+async function lockOrNotFound(client: PoolClient, id: number): Promise<repo.StoredAction & { updated_at: Date }> {
   const action = await repo.lockAction(client, id);
   if (!action) throw new NotFound();
   return action;
@@ -131,10 +131,18 @@ async function lockOrNotFound(client: PoolClient, id: number): Promise<repo.Stor
 
 const deadlineInPast = (deadline: Date | null, now: Date) => deadline !== null && deadline.getTime() <= now.getTime();
 
-export async function updateAction(db: Pool, actor: Actor, id: number, input: ActionInput, now = new Date()): Promise<void> {
+/**
+ * `editedFrom`: the action's updated_at (ISO 8601) when the edit form was
+ * opened; when given and the action has changed since (another organiser saved
+ * it or changed its status), the save is refused rather than undo that change.
+ */
+export async function updateAction(db: Pool, actor: Actor, id: number, input: ActionInput, now = new Date(), editedFrom?: string): Promise<void> {
   try {
     await withTransaction(db, async (client) => {
       const current = await lockOrNotFound(client, id);
+      if (editedFrom && editedFrom !== new Date(current.updated_at).toISOString()) {
+        throw new Invalid({ edited_from: 'admin.actions.errors.editedMeanwhile' }, 'admin.actions.errors.summary');
+      }
       const opened = current.status !== 'draft';
       const fields: FieldErrors = {};
       await requirePost(client, input.postId);

@@ -106,6 +106,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       title: t(res, 'admin.content.posts.edit', { title: post.title }),
       styles: POST_FORM_STYLES,
       post,
+      currentVersion: new Date(post.updated_at).toISOString(),
       notice: noticeOf(req),
       timeZone,
       ...state,
@@ -130,6 +131,7 @@ export function postsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       excerpt: post.excerpt_typed,
       body: post.body_markdown,
       featuredImageId: post.featured_image_id ?? '',
+      editedFrom: new Date(post.updated_at).toISOString(),
     };
   }
 

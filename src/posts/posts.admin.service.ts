@@ -153,6 +153,10 @@ export async function updatePost(db: Pool, actor: Actor, id: number, form: PostF
     await withTransaction(db, async (client) => {
       const post = await repo.lockPost(client, id);
       if (!post) throw new NotFound();
+      // Someone saved (or published) the post since this form was opened: saving would silently undo their change.
+      if (form.editedFrom && form.editedFrom !== new Date(post.updated_at).toISOString()) {
+        throw invalid({ edited_from: 'admin.content.errors.editedMeanwhile' });
+      }
       let slug = form.slug;
       if (post.slug_locked) {
         // The field is read-only then; a stranger's different slug is refused, an empty one keeps it.

@@ -209,6 +209,12 @@ export type PostForm = {
   bodyMarkdown: string;
   /** The featured image's id (images.schema.ts parses it), or null for none. */
   featuredImageId: string | null;
+  /**
+   * The edit form's `edited_from`: the post's updated_at (ISO 8601) when the
+   * form was opened, so a save over someone else's newer one is refused; null
+   * when the form carries none (a new post).
+   */
+  editedFrom?: string | null;
 };
 
 const POST_FIELDS = ['title', 'slug', 'author_id', 'excerpt', 'body'] as const;
@@ -236,11 +242,12 @@ export function parsePostForm(body: unknown): PostForm {
     // Line endings as a textarea sends them (CRLF) are kept as typed, trailing space trimmed.
     bodyMarkdown: data.body.trimEnd(),
     featuredImageId,
+    editedFrom: typeof asFields(body).edited_from === 'string' && asFields(body).edited_from !== '' ? (asFields(body).edited_from as string) : null,
   };
 }
 
 /** What a post form shows again after a mistake or a preview: the values as typed (strings only). */
-export function postFormValues(body: unknown): { title: string; slug: string; authorId: string; tagIds: string[]; excerpt: string; body: string; featuredImageId: string } {
+export function postFormValues(body: unknown): { title: string; slug: string; authorId: string; tagIds: string[]; excerpt: string; body: string; featuredImageId: string; editedFrom: string } {
   const raw = asFields(body);
   const str = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : '');
   const tags = raw.tags === undefined ? [] : Array.isArray(raw.tags) ? raw.tags : [raw.tags];
@@ -252,6 +259,7 @@ export function postFormValues(body: unknown): { title: string; slug: string; au
     excerpt: str('excerpt'),
     body: str('body'),
     featuredImageId: str('featuredImageId'),
+    editedFrom: str('edited_from'),
   };
 }
 

@@ -7,10 +7,12 @@
 // that saves a change refreshes its own copy at once, and every other instance
 // sees it within CAMPAIGN_CACHE_MS. While the database does not answer, the
 // last values read are kept.
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { changedFields, recordAudit } from '../admin/audit.ts';
 import { loadQueries } from '../db/queries.ts';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
+import { Invalid } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { MAIL_RECORD_RETENTION_DAYS } from '../mail/purge.task.ts';
 import { renderMarkdown } from '../posts/markdown.ts';
@@ -151,10 +153,27 @@ export async function campaignForEmail(db: Queryable, baseUrl: string): Promise<
   return { name: campaign.name, fromName: campaign.fromName, contactEmail: campaign.contactEmail, privacyUrl: absolute(baseUrl, paths.privacy()) };
 }
 
-/** Saves the settings with an audit entry, and refreshes this instance's copy at once. */
-export async function saveCampaign(db: Pool, organiserId: number, next: CampaignSettings): Promise<Campaign> {
+/** The settings' version, for the form's `edited_from`: it changes whenever any of them does. */
+export function settingsVersion(s: CampaignSettings): string {
+  return createHash('sha256').update(JSON.stringify([s.name, s.contactEmail, s.senderName, s.privacyNotice])).digest('base64url').slice(0, 22);
+}
+
+/** The settings saved by someone else since the form was opened; `currentVersion` is theirs. */
+export class SettingsChangedMeanwhile extends Invalid {
+  constructor(readonly currentVersion: string) {
+    super({ edited_from: 'admin.settings.errors.editedMeanwhile' }, 'admin.settings.errors.summary');
+  }
+}
+
+/**
+ * Saves the settings with an audit entry, and refreshes this instance's copy at
+ * once. `editedFrom`: the version the form was opened on; when the settings
+ * changed since, nothing is saved (SettingsChangedMeanwhile) rather than undo that change.
+ */
+export async function saveCampaign(db: Pool, organiserId: number, next: CampaignSettings, editedFrom?: string): Promise<Campaign> {
   await withTransaction(db, async (client) => {
     const current = fromRows((await client.query<{ key: string; value: string }>({ ...sql['lock-settings-with-prefix'], values: [PREFIX] })).rows);
+    if (editedFrom && editedFrom !== settingsVersion(current)) throw new SettingsChangedMeanwhile(settingsVersion(current));
     const { before, after } = changedFields(current, next);
     if (Object.keys(after).length === 0) return;
     for (const field of Object.keys(after) as (keyof CampaignSettings)[]) {

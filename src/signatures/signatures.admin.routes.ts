@@ -227,7 +227,15 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       const preview = await service.previewInvalidation(db, ipKey, action.id, form.criteria);
       return renderInvalidations(req, res, action, { values: form.values, preview: { ...preview, form } });
     }
-    const applied = await service.applyInvalidation(db, ipKey, organiserOf(res), action, form.criteria, form.reason);
+    let applied;
+    try {
+      applied = await service.applyInvalidation(db, ipKey, organiserOf(res), action, form.criteria, form.reason);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      res.status(422);
+      const errors = Object.fromEntries(Object.entries(error.fields).map(([field, key]) => [field, translate(locale, key)]));
+      return renderInvalidations(req, res, action, { values: form.values, errors });
+    }
     res.redirect(303, `${paths.adminActionInvalidations(action.id)}?done=applied&n=${applied.matched}&total=${applied.count}`);
   }
 

@@ -20,11 +20,15 @@ export function requireId(value: unknown): string {
   return value;
 }
 
-/** Reads one text field: '' when absent; undefined (and an error recorded) when it is not a string. */
+// Control characters but tab and line breaks are never typed; NUL would reach PostgreSQL, which refuses it (a 500).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Reads one text field: '' when absent; undefined (and an error recorded) when it is not a string, too long, or holds a control character. */
 function text(fields: Fields, name: string, errors: FieldErrors, max = 200): string | undefined {
   const value = fields[name];
   if (value === undefined) return '';
-  if (typeof value !== 'string' || value.length > max) {
+  if (typeof value !== 'string' || value.length > max || CONTROL.test(value)) {
     errors[name] = 'admin.signatures.errors.invalid';
     return undefined;
   }

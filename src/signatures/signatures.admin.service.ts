@@ -146,6 +146,8 @@ export async function applyInvalidation(
   return withTransaction(db, async (client) => {
     await repo.allowLongStatements(client, BULK_STATEMENT_TIMEOUT);
     const applied = await repo.applyInvalidation(client, action.id, toQueryCriteria(ipKey, c), shown, reason, organiser.id);
+    // Nothing matches now (a second press of Apply, or another organiser was first): no empty invalidation, no audit entry.
+    if (applied.matched === 0) throw new Invalid({ criteria: 'admin.signatures.errors.nothingMatches' }, 'admin.signatures.errors.summary');
     const count = await recountAction(client, action.id);
     await recordAudit(client, {
       organiserId: organiser.id,

@@ -67,6 +67,7 @@ export const adminActions = {
   'admin.actions.confirmLeaveWon': 'Yes, take back the win',
   'admin.actions.closeInstead': 'Mark as closed instead',
   'admin.actions.errors.summary': 'Please correct the fields marked below.',
+  'admin.actions.errors.editedMeanwhile': 'Someone else saved this action or changed its status after you opened it, so your changes were not saved: saving them would undo theirs. Your changes are kept below; open the action in another tab to see theirs, then save again to replace it with yours.',
   'admin.actions.errors.required': 'Please fill this in.',
   'admin.actions.errors.tooLong': 'This is too long.',
   'admin.actions.errors.invalidCharacters': 'This contains characters that cannot be used.',

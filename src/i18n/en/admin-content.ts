@@ -96,6 +96,7 @@ export const adminContent = {
   'admin.content.tags.deleteHint': 'Only a tag that no post has can be deleted.',
 
   'admin.content.errors.summary': 'Please correct the fields marked below.',
+  'admin.content.errors.editedMeanwhile': 'Someone else saved or published this post after you opened it, so your changes were not saved: saving them would undo theirs. Your text is kept below; open the post in another tab to see theirs, then save again to replace it with yours.',
   'admin.content.errors.required': 'Please fill this in.',
   'admin.content.errors.tooLong': 'This is too long.',
   'admin.content.errors.invalid': 'Please check this field.',

@@ -15,6 +15,7 @@ export const adminSettings = {
   'admin.settings.defaultNotice': 'The default notice',
   'admin.settings.save': 'Save the settings',
   'admin.settings.errors.summary': 'Please correct the fields marked below.',
+  'admin.settings.errors.editedMeanwhile': 'Another admin saved the settings after you opened this page, so your changes were not saved: saving them would undo theirs. Your changes are kept below; open the settings in another tab to see theirs, then save again to replace them with yours.',
   'admin.settings.errors.required': 'Please fill this in.',
   'admin.settings.errors.tooLong': 'This is too long.',
   'admin.settings.errors.invalidCharacters': 'This contains characters that cannot be used.',

@@ -89,6 +89,7 @@ export const adminSignatures = {
   'admin.signatures.errors.windowOrder': 'This must be after the start.',
   'admin.signatures.errors.domain': 'Give a domain such as example.org.',
   'admin.signatures.errors.ip': 'Give an IPv4 or IPv6 address.',
+  'admin.signatures.errors.nothingMatches': 'Nothing was invalidated: no signature that still counts matches these criteria (perhaps they were invalidated a moment ago, by an earlier press or another organiser).',
   'admin.signatures.errors.noCriteria': 'Give at least one criterion: invalidating every signature is not possible here.',
   'admin.signatures.errors.reasonRequired': 'Give a reason.',
   'admin.signatures.errors.exportsBusy': 'Other exports are running. Please try again in a minute.',
