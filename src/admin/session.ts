@@ -68,8 +68,8 @@ export async function endSession(req: Request, res: Response, cookieName: string
 
 /** An admin page's path to come back to after signing in; anything else goes to the admin's home. */
 export function safeReturnPath(value: unknown): string {
-  // Only a path inside the admin, with no dot segments (`/admin/../x`) and no other host (`//x`, `/\x`).
-  if (typeof value !== 'string' || !/^\/admin(\/[A-Za-z0-9._~\-/%?=&]*)?$/.test(value) || /(^|\/)\.\.?(\/|$)|\/\//.test(value)) return paths.adminHome();
+  // Only a path inside the admin, with no dot segments (`/admin/../x`, encoded or not) and no other host (`//x`, `/\x`).
+  if (typeof value !== 'string' || !/^\/admin(\/[A-Za-z0-9._~\-/%?=&]*)?$/.test(value) || /(^|\/)\.\.?(\/|$)|\/\/|%2e|%2f|%5c/i.test(value)) return paths.adminHome();
   return value;
 }
 

@@ -79,7 +79,7 @@ describe('signing in and out', () => {
     const token = await csrfToken(agent, '/admin/sign-in?next=/admin/account');
     const back = await agent.post('/admin/sign-in').type('form').send({ _csrf: token, email: organiser.email, password: organiser.password, next: '/admin/account' });
     assert.equal(back.headers.location, '/admin/account');
-    for (const next of ['//evil.example/admin', 'https://evil.example', '/admin/../../x', '/\\evil.example']) {
+    for (const next of ['//evil.example/admin', 'https://evil.example', '/admin/../../x', '/admin/%2e%2e/x', '/admin/%2E%2E%2Fx', '/\\evil.example']) {
       const other = request.agent(t.app);
       const otherToken = await csrfToken(other, '/admin/sign-in');
       const res = await other.post('/admin/sign-in').type('form').send({ _csrf: otherToken, email: organiser.email, password: organiser.password, next });
