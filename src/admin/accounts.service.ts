@@ -169,7 +169,12 @@ export async function updateOrganiser(db: Pool, by: { id: number }, id: number, 
     const losesAdmin = before.role === 'admin' && !before.disabled_at && (change.role !== 'admin' || change.disabled);
     if (losesAdmin && (await repo.countActiveAdmins(client)) <= 1) throw new Invalid({ role: 'admin.organisers.lastAdmin' });
     const after = (await repo.updateOrganiser(client, id, change))!;
-    if (change.disabled && !before.disabled_at) await repo.deleteSessionsOf(client, id);
+    if (change.disabled && !before.disabled_at) {
+      await repo.deleteSessionsOf(client, id);
+      // Links sent before stay dead if the account is enabled again.
+      await repo.invalidateTokens(client, id, 'password-reset');
+      await repo.invalidateTokens(client, id, 'sign-in');
+    }
     const diff = changedFields(
       { name: before.name, role: before.role, disabled: before.disabled_at !== null },
       { name: after.name, role: after.role, disabled: after.disabled_at !== null },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { createSignInLink } from '../../src/admin/accounts.service.ts';
 import { createAccount, csrfToken, signIn, signInAgent } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
 import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp.ts';
@@ -200,6 +201,19 @@ describe('session lifetime', () => {
     const token = await csrfToken(adminAgent, `/admin/organisers/${organiser.id}`);
     await adminAgent.post(`/admin/organisers/${organiser.id}`).type('form').send({ _csrf: token, name: organiser.name, role: 'organiser', disabled: 'on' }).expect(303);
     assert.equal((await agent.get('/admin/account')).status, 303);
+  });
+
+  it('kills the links sent before an account was disabled, even if it is enabled again', async () => {
+    const { agent: adminAgent } = await signIn(t, { role: 'admin' });
+    const organiser = await createAccount(t);
+    const link = await createSignInLink(t.db.pool, organiser.id);
+    const change = async (disabled: boolean) => {
+      const token = await csrfToken(adminAgent, `/admin/organisers/${organiser.id}`);
+      await adminAgent.post(`/admin/organisers/${organiser.id}`).type('form').send({ _csrf: token, name: organiser.name, role: 'organiser', ...(disabled ? { disabled: 'on' } : {}) }).expect(303);
+    };
+    await change(true);
+    await change(false);
+    assert.equal((await request(t.app).get(`/admin/sign-in/${link}`)).status, 410);
   });
 });
 
