@@ -169,3 +169,22 @@ LIMIT $1;
 
 -- name: admin-get-post-for-action
 SELECT id, title, status, (status = 'published' AND published_at <= now()) AS public FROM posts WHERE id = $1;
+
+-- name: count-confirmed-since-last-count
+-- Confirmations that the count has not taken in yet (the last few seconds'),
+-- a short range of signatures_dashboard_idx: the thank-you page adds them, so
+-- a supporter sees their own signature counted at once. Never counted: all.
+SELECT count(*)::int AS n FROM signatures s
+WHERE s.action_id = $1 AND s.invalidated_at IS NULL
+  AND s.confirmed_at > coalesce((SELECT counted_at FROM action_counts WHERE action_id = $1), '-infinity'::timestamptz);
+
+-- name: get-next-open-action
+-- "What next?" after signing: the newest other action that is open, public and
+-- before its deadline.
+SELECT a.slug, a.title, a.kind
+FROM actions a
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
+WHERE a.id <> $1 AND a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now())
+  AND (a.post_id IS NULL OR p.id IS NOT NULL)
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT 1;

@@ -12,6 +12,8 @@ const sql = loadQueries('actions.sql', [
   'update-stale-counts',
   'try-count-lock',
   'wait-count-lock',
+  'count-confirmed-since-last-count',
+  'get-next-open-action',
 ]);
 
 export type ActionKind = 'petition' | 'letter' | 'protest_call';
@@ -86,4 +88,16 @@ export async function waitCountLock(db: Queryable): Promise<void> {
 
 export async function tryCountLock(db: Queryable): Promise<boolean> {
   return (await db.query<{ locked: boolean }>({ ...sql['try-count-lock'], values: [LOCKS.countRound] })).rows[0]?.locked ?? false;
+}
+
+/** Confirmations of the action that the last count round did not include. */
+export async function countConfirmedSinceLastCount(db: Queryable, actionId: number): Promise<number> {
+  return (await db.query<{ n: number }>({ ...sql['count-confirmed-since-last-count'], values: [actionId] })).rows[0]!.n;
+}
+
+export type NextAction = { slug: string; title: string; kind: ActionKind };
+
+/** The newest other open, public action, for "what next?" after signing. */
+export async function getNextOpenAction(db: Queryable, exceptActionId: number): Promise<NextAction | undefined> {
+  return (await db.query<NextAction>({ ...sql['get-next-open-action'], values: [exceptActionId] })).rows[0];
 }

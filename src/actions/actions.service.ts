@@ -88,6 +88,16 @@ export async function viewActionsOfPost(db: Queryable, postId: number, locale: L
   return Promise.all(actions.map((action) => viewAction(db, action, locale, false)));
 }
 
+/**
+ * The action as the thank-you page shows it: its count with the confirmations
+ * of the last few seconds that the count round has not taken in yet (the
+ * supporter's own among them), and the next open action to go on to.
+ */
+export async function viewActionAfterSigning(db: Queryable, action: repo.Action, locale: Locale): Promise<{ action: ActionView; next?: repo.NextAction }> {
+  const [since, next] = await Promise.all([repo.countConfirmedSinceLastCount(db, action.id), repo.getNextOpenAction(db, action.id)]);
+  return { action: await viewAction(db, { ...action, signature_count: action.signature_count + since }, locale, false), next };
+}
+
 /** What count.json says: the count, and the effective status. */
 export async function getCount(db: Queryable, slug: string): Promise<Omit<repo.ActionCount, 'status'> & { status: EffectiveStatus }> {
   const count = await repo.getActionCount(db, slug);

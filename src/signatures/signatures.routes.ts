@@ -52,11 +52,13 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   async function thanks(req: Request, res: Response) {
     const action = await actions.getAction(db, requireSlug(req.params.slug));
-    const view = await actions.viewAction(db, action, res.locals.locale, false);
+    const { action: view, next } = await actions.viewActionAfterSigning(db, action, res.locals.locale);
     const url = absolute(deps.config.baseUrl, paths.action(action.slug));
     res.render('actions/thanks', {
       title: translate(res.locals.locale, 'signature.thanks.title'),
       action: view,
+      next,
+      shareUrl: url,
       share: shareLinks(url, translate(res.locals.locale, 'signature.thanks.shareText', { action: action.title })),
       scripts: ['/assets/count.js'],
     });

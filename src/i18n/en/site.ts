@@ -71,6 +71,8 @@ export const site = {
   'signature.thanks.share': 'Ask others to sign',
   'signature.thanks.shareText': 'I signed “{action}”. Will you?',
   'signature.thanks.back': 'Back to the action',
+  'signature.thanks.copyLink': 'The link to share (select it to copy it)',
+  'signature.thanks.next': 'What next?',
   'share.email': 'Email',
   'share.whatsapp': 'WhatsApp',
   'share.telegram': 'Telegram',
