@@ -188,3 +188,17 @@ WHERE a.id <> $1 AND a.status = 'open' AND (a.deadline IS NULL OR a.deadline > n
   AND (a.post_id IS NULL OR p.id IS NOT NULL)
 ORDER BY a.created_at DESC, a.id DESC
 LIMIT 1;
+
+-- name: list-open-actions
+-- The /actions page: every open, public action before its deadline, the
+-- closest deadline first, then the newest.
+SELECT a.id, a.post_id, a.kind, a.slug, a.title, a.demand, a.target, a.goal, a.deadline, a.status, a.outcome,
+       coalesce(c.signature_count, 0) AS signature_count, coalesce(c.by_country, '{}') AS by_country,
+       p.slug AS post_slug, p.title AS post_title
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
+WHERE a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now())
+  AND (a.post_id IS NULL OR p.id IS NOT NULL)
+ORDER BY a.deadline ASC NULLS LAST, a.created_at DESC, a.id DESC
+LIMIT 100;

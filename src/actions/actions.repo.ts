@@ -14,6 +14,7 @@ const sql = loadQueries('actions.sql', [
   'wait-count-lock',
   'count-confirmed-since-last-count',
   'get-next-open-action',
+  'list-open-actions',
 ]);
 
 export type ActionKind = 'petition' | 'letter' | 'protest_call';
@@ -100,4 +101,9 @@ export type NextAction = { slug: string; title: string; kind: ActionKind };
 /** The newest other open, public action, for "what next?" after signing. */
 export async function getNextOpenAction(db: Queryable, exceptActionId: number): Promise<NextAction | undefined> {
   return (await db.query<NextAction>({ ...sql['get-next-open-action'], values: [exceptActionId] })).rows[0];
+}
+
+/** Every open, public action before its deadline (at most 100), for the /actions page. */
+export async function listOpenActions(db: Queryable): Promise<Action[]> {
+  return (await db.query<Action>(sql['list-open-actions'])).rows;
 }

@@ -3,6 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { requireSlug } from '../http/params.ts';
+import { translate } from '../i18n/index.ts';
 import { routes } from '../urls.ts';
 import { renderActionPage } from './action-page.ts';
 import * as actions from './actions.service.ts';
@@ -11,6 +12,11 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db } = deps;
   // Deadlines on every page, this router's or not, are shown in the campaign's time zone.
+
+  async function listOpenActions(_req: Request, res: Response) {
+    const open = await actions.viewOpenActions(db, res.locals.locale);
+    res.render('actions/index', { title: translate(res.locals.locale, 'actions.index.title'), actions: open, scripts: ['/assets/count.js'] });
+  }
 
   async function showAction(req: Request, res: Response) {
     await renderActionPage(db, req, res);
@@ -24,6 +30,7 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
   }
 
   const { csrf } = http;
+  router.get(routes.actions, listOpenActions);
   router.get(routes.action, csrf.provideToken, showAction);
   router.get(routes.actionCount, countJson);
   return router;

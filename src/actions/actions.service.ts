@@ -98,6 +98,11 @@ export async function viewActionAfterSigning(db: Queryable, action: repo.Action,
   return { action: await viewAction(db, { ...action, signature_count: action.signature_count + since }, locale, false), next };
 }
 
+/** The open actions, as the /actions page lists them. */
+export async function viewOpenActions(db: Queryable, locale: Locale): Promise<ActionView[]> {
+  return Promise.all((await repo.listOpenActions(db)).map((action) => viewAction(db, action, locale, false)));
+}
+
 /** What count.json says: the count, and the effective status. */
 export async function getCount(db: Queryable, slug: string): Promise<Omit<repo.ActionCount, 'status'> & { status: EffectiveStatus }> {
   const count = await repo.getActionCount(db, slug);

@@ -83,6 +83,7 @@ describe('headings of the public pages', () => {
   it('has exactly one <h1> on every public page, and no skipped level', async () => {
     const pages: [string, number][] = [
       ['/', 200],
+      ['/actions', 200],
       ['/posts/roza-released-step-up-for-other-prisoners', 200],
       ['/posts/with-headings', 200],
       ['/authors/t', 200],
