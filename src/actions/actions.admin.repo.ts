@@ -1,7 +1,7 @@
 // SQL of the actions admin (the admin-* statements of sql/actions.sql).
 import { loadQueries } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
-import type { ActionKind, ActionStatus } from './actions.repo.ts';
+import type { Action, ActionStatus } from './actions.repo.ts';
 
 const sql = loadQueries('actions.sql', [
   'admin-list-actions',
@@ -15,20 +15,8 @@ const sql = loadQueries('actions.sql', [
   'admin-get-post-for-action',
 ]);
 
-/** What the admin keeps of an action: the fields an organiser edits. */
-export type StoredAction = {
-  id: number;
-  post_id: number | null;
-  kind: ActionKind;
-  slug: string;
-  title: string;
-  demand: string;
-  target: string;
-  goal: number;
-  deadline: Date | null;
-  status: ActionStatus;
-  outcome: string;
-};
+/** What the admin keeps of an action: the fields an organiser edits (an Action without its count and post). */
+export type StoredAction = Omit<Action, 'signature_count' | 'by_country' | 'post_slug' | 'post_title'>;
 
 export type AdminAction = StoredAction & {
   created_at: Date;

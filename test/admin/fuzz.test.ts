@@ -4,28 +4,10 @@
 // 500 (nor a stack): they are a page, a 4xx or a redirect.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Express } from 'express';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { csrfToken, signIn } from '../helpers/admin.ts';
+import { csrfToken, signIn, routesOf, type AppRoute } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
 
-type Route = { method: string; path: string };
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-
-function routesOf(app: Express): Route[] {
-  const found: Route[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') found.push({ method, path: layer.route.path });
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return found;
-}
 
 const SKIP = new Set(['/admin/sign-out']);
 const IDS = ['1', '0', '-1', '99999999999999999999', '1e3', 'abc', '%E2%80%AE'];
@@ -58,7 +40,7 @@ function concrete(path: string, id: string): string {
 describe('a stranger sends odd input to every admin route', () => {
   let t: TestApp;
   let agent: Agent;
-  let routes: Route[];
+  let routes: AppRoute[];
 
   before(async () => {
     t = await createTestApp();

@@ -4,28 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { Express } from 'express';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { signIn } from '../helpers/admin.ts';
+import { signIn, routesOf, type AppRoute } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
 
-type Route = { method: string; path: string };
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-
-function routesOf(app: Express): Route[] {
-  const found: Route[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') found.push({ method, path: layer.route.path });
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return found;
-}
 
 /** Pages that lead to a session: reachable without one (and protected by the sessionless CSRF token). */
 const BEFORE_SESSION = new Set(['/admin/sign-in', '/admin/sign-in/:token', '/admin/password-reset', '/admin/password-reset/:token']);
@@ -37,7 +19,7 @@ function concrete(path: string): string {
 describe('every admin route', () => {
   let t: TestApp;
   let admin: Agent;
-  let routes: Route[];
+  let routes: AppRoute[];
 
   before(async () => {
     t = await createTestApp();

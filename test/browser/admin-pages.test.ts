@@ -15,25 +15,17 @@ import { uploadImage } from '../../src/images/images.service.ts';
 import { updateCounts } from '../../src/actions/counts.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { createAccount } from '../helpers/admin.ts';
+import { createAccount, routesOf } from '../helpers/admin.ts';
 import { findChromium, launchChromium, newPhoneContext, requireChromium, skipUnlessChromium, startHttpServer, watchForErrors, type TestHttpServer } from '../helpers/browser.ts';
 
 const chromium = findChromium();
 const AXE = fs.readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.resolve(import.meta.dirname, '../../data/screenshots/admin');
 
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-
+/** Every admin page a GET shows, but those behind one-time links and the downloads. */
 function adminPages(app: Express): string[] {
-  const found = new Set<string>();
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route?.methods.get && layer.route.path.startsWith('/admin') && !layer.route.path.includes(':token')) found.add(layer.route.path);
-      else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return [...found].filter((p) => !/\.(csv|pdf)$/.test(p));
+  const pages = routesOf(app).filter((r) => r.method === 'get' && r.path.startsWith('/admin') && !r.path.includes(':token')).map((r) => r.path);
+  return [...new Set(pages)].filter((p) => !/\.(csv|pdf)$/.test(p));
 }
 
 /** A real id for each kind of page, from the demo content (and what this test adds). */

@@ -2,6 +2,7 @@
 // supertest agent signed in through the real sign-in form (so its session
 // cookie and CSRF cookie are what a browser would hold).
 import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
 import request from 'supertest';
 import { createOrganiser } from '../../src/admin/accounts.service.ts';
 import type { Role } from '../../src/admin/kit.ts';
@@ -41,4 +42,26 @@ export async function signInAgent(t: Pick<TestApp, 'app'>, organiser: Pick<TestO
 export async function signIn(t: Pick<TestApp, 'app' | 'db'>, options: { role?: Role; email?: string; name?: string } = {}): Promise<{ agent: Agent; organiser: TestOrganiser }> {
   const organiser = await createAccount(t, options);
   return { agent: await signInAgent(t, organiser), organiser };
+}
+
+export type AppRoute = { method: string; path: string };
+type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+
+/**
+ * Every route of the app, found by walking its router (Express 5's app.router),
+ * so that a test of "every admin route" covers a route added later too.
+ */
+export function routesOf(app: Express): AppRoute[] {
+  const found: AppRoute[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') found.push({ method, path: layer.route.path });
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found;
 }
