@@ -5,12 +5,20 @@
 
 -- name: insert-signature
 -- A first signature with this email on this action, with its first submission,
--- in one round trip. Returns nothing when the email already signed: the caller
--- then asks count-another-notice. $9 is the keyed hash of the signer's IP
+-- in one round trip, and the supporter the address stands for (made on its
+-- first pledge; it gets a name only once a pledge is confirmed). Returns
+-- nothing when the email already signed: the caller then asks
+-- count-another-notice. $9 is the keyed hash of the signer's IP
 -- (src/signatures/ip-hash.ts), computed before the query: no extra round trip.
-WITH signature AS (
-  INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+-- The supporter upsert writes its row again when it exists (DO UPDATE is what
+-- returns the id of a row another signing committed a moment ago).
+WITH supporter AS (
+  INSERT INTO supporters (email) VALUES ($2)
+  ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+  RETURNING id
+), signature AS (
+  INSERT INTO signatures (action_id, supporter_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
+  SELECT $1, supporter.id, $2, $3, $4, $5, $6, $7, $8, $9 FROM supporter
   ON CONFLICT (action_id, email) DO NOTHING
   RETURNING id
 )
@@ -100,13 +108,13 @@ SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub
     ip_hash = coalesce(sub.ip_hash, s.ip_hash)
 FROM signature_submissions sub
 WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
-RETURNING s.id;
+RETURNING s.id, s.supporter_id, s.action_id, s.name, s.wants_updates;
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
 UPDATE signatures SET confirmed_at = now()
 WHERE id = $1 AND confirmed_at IS NULL
-RETURNING id;
+RETURNING id, supporter_id, action_id, name, wants_updates;
 
 -- name: forget-submissions
 -- Once a signature is confirmed, its other submissions (what anyone else typed

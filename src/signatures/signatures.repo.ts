@@ -94,12 +94,16 @@ export async function useToken(db: Queryable, hash: Buffer): Promise<{ signature
   return row && { signatureId: row.signature_id, submissionId: row.submission_id };
 }
 
-/** Confirms a pending signature with the submission behind the link (or as it stands, for a link from before submissions were kept). */
-export async function confirmSignature(db: Queryable, signatureId: number, submissionId: number | null): Promise<boolean> {
+/** A signature that was just confirmed, and what its supporter's record takes from it. */
+export type ConfirmedSignature = { id: number; supporterId: number | null; actionId: number; name: string; wantsUpdates: boolean };
+
+/** Confirms a pending signature with the submission behind the link (or as it stands, for a link from before submissions were kept); undefined when it was confirmed already. */
+export async function confirmSignature(db: Queryable, signatureId: number, submissionId: number | null): Promise<ConfirmedSignature | undefined> {
   const query = submissionId === null
     ? { ...sql['confirm-signature-as-is'], values: [signatureId] }
     : { ...sql['confirm-submission'], values: [signatureId, submissionId] };
-  return ((await db.query(query)).rowCount ?? 0) > 0;
+  const row = (await db.query<{ id: number; supporter_id: number | null; action_id: number; name: string; wants_updates: boolean }>(query)).rows[0];
+  return row && { id: row.id, supporterId: row.supporter_id, actionId: row.action_id, name: row.name, wantsUpdates: row.wants_updates };
 }
 
 /** Deletes what was submitted for a signature (once it is confirmed). */

@@ -9,6 +9,8 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { ActionClosed, LinkExpired, LinkUnknown, NotFound } from '../errors.ts';
 import type { Queue } from '../jobs/queue.ts';
 import { getActionBySlug, type Action } from '../actions/actions.repo.ts';
+import { translate } from '../i18n/index.ts';
+import { recordConfirmedPledge } from '../supporters/supporters.service.ts';
 import { hashIp } from './ip-hash.ts';
 import * as repo from './signatures.repo.ts';
 import type { SignatureInput } from './signatures.schema.ts';
@@ -88,8 +90,22 @@ export async function confirm(db: Pool, token: unknown): Promise<{ actionSlug: s
   const confirmed = await withTransaction(db, async (client) => {
     const used = await repo.useToken(client, hash);
     if (!used) return false;
-    // False when another of its links confirmed it first: then this one changes nothing.
-    if (await repo.confirmSignature(client, used.signatureId, used.submissionId)) await repo.forgetSubmissions(client, used.signatureId);
+    // Undefined when another of its links confirmed it first: then this one changes nothing.
+    const signature = await repo.confirmSignature(client, used.signatureId, used.submissionId);
+    if (signature) {
+      await repo.forgetSubmissions(client, used.signatureId);
+      if (signature.supporterId !== null) {
+        await recordConfirmedPledge(client, {
+          supporterId: signature.supporterId,
+          name: signature.name,
+          wantsUpdates: signature.wantsUpdates,
+          // The words beside the box the supporter ticked (the form is in English for now).
+          consentWording: translate('en', 'signature.wantsUpdates'),
+          source: 'signature',
+          actionId: signature.actionId,
+        });
+      }
+    }
     return true;
   });
   if (!confirmed) {
