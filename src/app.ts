@@ -24,6 +24,7 @@ import { postsRoutes } from './posts/posts.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
+import { isUnsubscribePost, unsubscribeRoutes } from './updates/unsubscribe.routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -91,7 +92,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
   // Before every route and its rate limiter, and before its body is even read:
   // a cross-site POST is refused here.
-  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
+  // One exemption: a one-click unsubscribe (RFC 8058) is posted by mail
+  // providers and mail apps, from wherever they are; its token is the
+  // capability, and a forged post can only unsubscribe the owner of a token the
+  // forger already holds.
+  app.use(requireSameOrigin({ baseUrl: config.baseUrl, exempt: isUnsubscribePost }));
   app.use(cookieParser());
   // The campaign's name, contact and privacy link for every page's header and footer,
   // the admin's included (cached, src/settings/campaign.ts).
@@ -117,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
   app.use(privacyRoutes(deps));
+  app.use(unsubscribeRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

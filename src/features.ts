@@ -9,7 +9,11 @@ import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
+import { deliverUpdatesTask } from './updates/deliver.task.ts';
+import { emailSupportersJob } from './updates/email-supporters.job.ts';
+import { sendUpdateTestJob } from './updates/send-test.job.ts';
+import { startDueUpdatesTask } from './updates/start-due.task.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, emailSupportersJob, sendUpdateTestJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask];
+export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, startDueUpdatesTask, deliverUpdatesTask];

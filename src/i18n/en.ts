@@ -8,6 +8,7 @@ import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
 import { site } from './en/site.ts';
+import { updates } from './en/updates.ts';
 
 export const en = {
   ...site,
@@ -18,6 +19,7 @@ export const en = {
   ...adminSettings,
   ...adminContent,
   ...adminSignatures,
+  ...updates,
 } as const;
 
 export type MessageKey = keyof typeof en;
