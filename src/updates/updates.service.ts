@@ -193,7 +193,7 @@ export async function changeSuppression(db: Pool, actor: Actor, input: Suppressi
       await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.complaint', subject: { type: 'suppression', id: hash }, summary: 'Added a complaint to the suppression list' });
     } else {
       await liftSuppressions(client, input.email, ['bounce']);
-      await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.lift-bounce', subject: { type: 'suppression', id: hash }, summary: 'Removed a bounce from the suppression list' });
+      await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.lift_bounce', subject: { type: 'suppression', id: hash }, summary: 'Removed a bounce from the suppression list' });
     }
   });
 }
