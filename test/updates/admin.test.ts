@@ -58,7 +58,7 @@ describe('campaign updates in the admin', () => {
     assert.equal(res.status, 200);
     assert.match(res.text, /<iframe[^>]+sandbox[^>]+srcdoc="[^"]*The &lt;a href&#x3D;&quot;http:\/\/placard\.test\/actions\/action-a/);
     assert.match(res.text, /You are receiving this because you agreed to receive updates from Placard when you signed “Action A”/);
-    assert.match(res.text, /it would go to 3 supporters/, 'A: two, plus the one who signed both');
+    assert.match(res.text, /Supporters it would go to, sent now: 3\./, 'A: two, plus the one who signed both');
     assert.match(res.text, /To stop receiving these updates, open this link:\n?\s*http:\/\/placard\.test\/unsubscribe\//, 'the text part, with its link');
     assert.equal((await t.db.pool.query('SELECT count(*)::int AS n FROM updates')).rows[0].n, 0, 'nothing saved');
   });

@@ -33,7 +33,7 @@ export const updates = {
   'admin.updates.save': 'Save changes',
   'admin.updates.saveDraft': 'Save as a draft',
   'admin.updates.previewTitle': 'Preview: the email as a supporter gets it',
-  'admin.updates.previewAudience': 'Sent now, it would go to {count} supporters. Nothing has been saved.',
+  'admin.updates.previewAudience': 'Supporters it would go to, sent now: {count}. Nothing has been saved.',
   'admin.updates.previewSubject': 'Subject:',
   'admin.updates.previewHtml': 'The email as it looks',
   'admin.updates.previewText': 'The plain text part',
