@@ -24,6 +24,7 @@ import { postsRoutes } from './posts/posts.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
+import { supporterDataRoutes } from './supporters/privacy.routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -116,7 +117,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
-  app.use(privacyRoutes(deps));
+  app.use(privacyRoutes(deps, http));
+  app.use(supporterDataRoutes(deps, http));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));
