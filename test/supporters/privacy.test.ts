@@ -80,9 +80,15 @@ describe('a supporter’s data in their hands', () => {
     return (res.body as { count: number }).count;
   }
 
-  async function waitForCount(slug: string, wanted: number) {
-    for (let i = 0; i < 100 && (await countOf(slug)) !== wanted; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await countOf(slug), wanted);
+  /** The count once the count round has taken in every confirmation so far: what follows must not wait for a round. */
+  async function settledCount(slug: string): Promise<number> {
+    const { rows } = await t.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM signatures s JOIN actions a ON a.id = s.action_id WHERE a.slug = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL',
+      [slug],
+    );
+    for (let i = 0; i < 100 && (await countOf(slug)) !== rows[0]!.n; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await countOf(slug), rows[0]!.n);
+    return rows[0]!.n;
   }
 
   it('answers an unknown address exactly as a known one, and emails it nothing', async () => {
@@ -193,9 +199,7 @@ describe('a supporter’s data in their hands', () => {
     const ids = async (email: string) => (await t.db.pool.query<{ id: number }>('SELECT id FROM signatures WHERE email = $1', [email])).rows.map((r) => r.id);
     const [mine] = await ids(address);
     const [theirs] = await ids(stranger);
-    // The count round has taken both in: what follows must not wait for a round.
-    const counted = Number((await t.db.pool.query("SELECT count(*) AS n FROM signatures s JOIN actions a ON a.id = s.action_id WHERE a.slug = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL", [ACTION])).rows[0].n);
-    await waitForCount(ACTION, counted);
+    const counted = await settledCount(ACTION);
     const link = await linkFor(address);
 
     const refused = await press(link, `${link}/signatures/${theirs}/withdraw`);
@@ -254,8 +258,7 @@ describe('a supporter’s data in their hands', () => {
     const signatureIds = (await t.db.pool.query<{ id: number }>('SELECT id FROM signatures WHERE supporter_id = $1', [supporter.id])).rows.map((r) => r.id);
     assert.equal(signatureIds.length, 2);
     const link = await linkFor(address);
-    await waitForCount(ACTION, Number((await t.db.pool.query("SELECT count(*) AS n FROM signatures s JOIN actions a ON a.id = s.action_id WHERE a.slug = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL", [ACTION])).rows[0].n));
-    const before = { here: await countOf(ACTION), there: await countOf(other) };
+    const before = { here: await settledCount(ACTION), there: await settledCount(other) };
 
     const unticked = await press(link, `${link}/erase`);
     assert.equal(unticked.status, 422);
