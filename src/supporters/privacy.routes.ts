@@ -150,7 +150,10 @@ export function supporterDataRoutes(deps: Pick<AppDeps, 'db' | 'config'>, http: 
   router.post(routes.privacyWithdraw, private_, csrf.protect, changes, withdraw);
   router.post(routes.privacyUnsubscribe, private_, csrf.protect, changes, unsubscribe);
   router.post(routes.privacyErase, private_, csrf.protect, changes, erase);
-  router.get([routes.privacyDownload, routes.privacyWithdraw, routes.privacyUnsubscribe, routes.privacyErase], private_, backToData);
+  router.get(routes.privacyDownload, private_, backToData);
+  router.get(routes.privacyWithdraw, private_, backToData);
+  router.get(routes.privacyUnsubscribe, private_, backToData);
+  router.get(routes.privacyErase, private_, backToData);
   router.use(linkUnusable);
   return router;
 }
