@@ -1,7 +1,7 @@
 -- A supporter's own data, in their hands (issue 9): the privacy page emails a
 -- link to an address it knows, and that link shows, exports, withdraws and
 -- erases what Placard holds about the address. Like confirmation links, only a
--- SHA-256 of the token is stored (src/signatures/tokens.ts); the token exists
+-- SHA-256 of the token is stored (src/http/link-tokens.ts); the token exists
 -- only in the email. A link is reusable until it expires (a supporter looks,
 -- downloads, then withdraws one signature), and goes with its supporter: erasure
 -- deletes the supporter, so ON DELETE CASCADE kills every link at once.

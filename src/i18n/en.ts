@@ -7,6 +7,7 @@ import { adminActions } from './en/admin-actions.ts';
 import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
+import { pledges } from './en/pledges.ts';
 import { privacy } from './en/privacy.ts';
 import { site } from './en/site.ts';
 
@@ -19,6 +20,7 @@ export const en = {
   ...adminSettings,
   ...adminContent,
   ...adminSignatures,
+  ...pledges,
   ...privacy,
 } as const;
 

@@ -11,7 +11,7 @@ import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { DomainError, NotFound } from '../errors.ts';
 import { suppress, suppressHash, suppressionHash, suppressionsOf, type Suppression } from '../mail/suppressions.ts';
 import { stateOf, type Standing } from '../signatures/signatures.exports.ts';
-import { hashToken, isWellFormedToken, newToken } from '../signatures/tokens.ts';
+import { hashToken, isWellFormedToken, newToken } from '../http/link-tokens.ts';
 import * as repo from './privacy.repo.ts';
 import { getSupporter, listConsents, withdrawConsent, type Consent, type Supporter } from './supporters.repo.ts';
 
