@@ -27,6 +27,7 @@ import { createConfirmations } from './pledges/confirmation.service.ts';
 import { confirmationRoutes } from './pledges/confirmation.routes.ts';
 import { signaturePledge } from './signatures/signature-pledge.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
+import { supporterDataRoutes } from './supporters/privacy.routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -121,7 +122,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(signaturesRoutes(deps, http));
   // Every kind of pledge confirmed by email: signatures now, RSVPs next.
   app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
-  app.use(privacyRoutes(deps));
+  app.use(privacyRoutes(deps, http));
+  app.use(supporterDataRoutes(deps, http));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -9,7 +9,9 @@ import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
+import { anonymiseSignaturesTask } from './supporters/anonymise.task.ts';
+import { sendPrivacyLinkJob } from './supporters/privacy.job.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask];
+export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask];

@@ -8,6 +8,7 @@ import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
 import { pledges } from './en/pledges.ts';
+import { privacy } from './en/privacy.ts';
 import { site } from './en/site.ts';
 
 export const en = {
@@ -20,6 +21,7 @@ export const en = {
   ...adminContent,
   ...adminSignatures,
   ...pledges,
+  ...privacy,
 } as const;
 
 export type MessageKey = keyof typeof en;
