@@ -2,7 +2,7 @@
 // every instance shares them. express-rate-limit decides; src/db/rate-limit-store.ts counts;
 // a periodic task forgets the windows that have ended.
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Pool } from '../db/pool.ts';
 import { LOCKS } from '../db/locks.ts';
 import { PostgresStore, pruneRateLimits } from '../db/rate-limit-store.ts';
@@ -41,6 +41,37 @@ export function windowLimit(db: Pool, name: string, options: WindowLimitOptions)
     passOnStoreError: true,
     handler: (_req, _res, next) => next(new RateLimited()),
   });
+}
+
+export type SigningLimitOptions = { burstPer10Minutes: number; perHour: number; perDomainPerHour: number };
+
+/**
+ * The signing route's limits, a chain of three windows. A union meeting behind
+ * one address (a few dozen signatures within minutes) fits the burst window; a
+ * script that keeps going meets the hourly one; one that makes up addresses at a
+ * domain it reads (it must read the confirmation emails to be counted) meets the
+ * per-domain one first. Each is one upsert in PostgreSQL, shared by every instance.
+ */
+export function signingLimits(db: Pool, options: SigningLimitOptions): RequestHandler[] {
+  return [
+    windowLimit(db, 'sign-burst', { windowMs: 10 * 60_000, limit: options.burstPer10Minutes }),
+    windowLimit(db, 'sign-hour', { windowMs: 60 * 60_000, limit: options.perHour }),
+    windowLimit(db, 'sign-domain', { windowMs: 60 * 60_000, limit: options.perDomainPerHour, keyOf: ipAndEmailDomain }),
+  ];
+}
+
+/**
+ * The client (its IPv6 /56, as the other windows count it) and the domain of
+ * the email address typed; nothing to count when there is no domain to read
+ * (the form comes back with a message beside the field anyway).
+ */
+function ipAndEmailDomain(req: Request): string | undefined {
+  const email = (req.body as Record<string, unknown> | undefined)?.email;
+  if (typeof email !== 'string') return undefined;
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1).trim().toLowerCase();
+  if (at < 0 || domain === '' || domain.length > 253) return undefined;
+  return `${ipKeyGenerator(req.ip ?? '')}@${domain}`;
 }
 
 /** Every few minutes, in one process at a time: ended windows are forgotten. */

@@ -11,7 +11,7 @@ import { requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { absolute, paths, routes } from '../urls.ts';
 import { deriveIpKey } from './ip-hash.ts';
-import { formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
+import { countryOfQuery, formTimeOf, formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
 import * as signatures from './signatures.service.ts';
 
 // The token is in the URL and the form: no cache, shared or private, may keep these pages.
@@ -28,8 +28,12 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
   async function sign(req: Request, res: Response) {
     const action = await actions.requireOpenActionForSigning(db, requireSlug(req.params.slug));
     const checkEmail = paths.actionCheckEmail(action.slug);
-    // A bot that filled the hidden field is told what a person is told, and nothing is stored.
-    if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
+    // A bot that filled the hidden field, or sent the form back sooner than a person
+    // could fill it in (or with a stamp this site never issued), is told what a
+    // person is told, and nothing is stored.
+    const stamp = formTimeOf(req.body);
+    const timing = http.formTiming.judge(stamp);
+    if (isHoneypotFilled(req.body) || timing === 'early' || timing === 'forged') return res.redirect(303, checkEmail);
     let input;
     try {
       input = parseSignature(req.body);
@@ -38,11 +42,23 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
       res.status(422);
       // The form comes back, so it needs a token; a successful signature does not.
       http.csrf.issueToken(req, res);
-      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields });
+      // It keeps the time it was first shown: correcting one field quickly is not a script.
+      return renderActionPage(db, req, res, {
+        values: formValues(req.body),
+        errors: error.fields,
+        stamp: timing === 'ok' && typeof stamp === 'string' ? stamp : http.formTiming.stamp(),
+      });
     }
     // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
     await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);
+  }
+
+  // The address a failed POST left in the browser: a phone restoring the tab asks
+  // for it again, and is sent to the form on the action's page, not a 404.
+  function backToForm(req: Request, res: Response) {
+    const slug = requireSlug(req.params.slug);
+    res.redirect(303, `${paths.action(slug)}#${slug}-form`);
   }
 
   async function checkEmail(req: Request, res: Response) {
@@ -52,12 +68,15 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   async function thanks(req: Request, res: Response) {
     const action = await actions.getAction(db, requireSlug(req.params.slug));
-    const { action: view, next } = await actions.viewActionAfterSigning(db, action, res.locals.locale);
+    // ?country=XX from the confirm handler's redirect: only a known code is used, never the raw value.
+    const country = countryOfQuery(req.query.country);
+    const { action: view, next, fromCountry } = await actions.viewActionAfterSigning(db, action, res.locals.locale, country);
     const url = absolute(deps.config.baseUrl, paths.action(action.slug));
     res.render('actions/thanks', {
       title: translate(res.locals.locale, 'signature.thanks.title'),
       action: view,
       next,
+      fromCountry,
       shareUrl: url,
       share: shareLinks(url, translate(res.locals.locale, 'signature.thanks.shareText', { action: action.title })),
       scripts: ['/assets/count.js'],
@@ -89,6 +108,7 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   const { csrf, limits } = http;
   router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
+  router.get(routes.actionSignatures, backToForm);
   router.get(routes.actionCheckEmail, checkEmail);
   router.get(routes.actionThanks, thanks);
   router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
