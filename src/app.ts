@@ -41,8 +41,8 @@ export type AppDeps = {
 /** Cross-cutting request guards that routers put in their route tables. */
 export type HttpKit = {
   csrf: Csrf;
-  /** Signing: a chain of windows (src/http/rate-limit.ts signingLimits). */
-  limits: { sign: RequestHandler[]; confirm: RequestHandler };
+  /** Signing: several windows at once (src/http/rate-limit.ts signingLimits). */
+  limits: { sign: RequestHandler; confirm: RequestHandler };
   /** The signed render time in public forms, against scripts that post at once (src/http/form-timing.ts). */
   formTiming: FormTiming;
 };
