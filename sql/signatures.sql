@@ -5,12 +5,20 @@
 
 -- name: insert-signature
 -- A first signature with this email on this action, with its first submission,
--- in one round trip. Returns nothing when the email already signed: the caller
--- then asks count-another-notice. $9 is the keyed hash of the signer's IP
+-- in one round trip, and the supporter the address stands for (made on its
+-- first pledge; it gets a name only once a pledge is confirmed). Returns
+-- nothing when the email already signed: the caller then asks
+-- count-another-notice. $9 is the keyed hash of the signer's IP
 -- (src/signatures/ip-hash.ts), computed before the query: no extra round trip.
-WITH signature AS (
-  INSERT INTO signatures (action_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+-- The supporter upsert writes its row again when it exists (DO UPDATE is what
+-- returns the id of a row another signing committed a moment ago).
+WITH supporter AS (
+  INSERT INTO supporters (email) VALUES ($2)
+  ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+  RETURNING id
+), signature AS (
+  INSERT INTO signatures (action_id, supporter_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
+  SELECT $1, supporter.id, $2, $3, $4, $5, $6, $7, $8, $9 FROM supporter
   ON CONFLICT (action_id, email) DO NOTHING
   RETURNING id
 )
@@ -28,6 +36,15 @@ WHERE s.action_id = $1 AND s.email = $2
   AND (s.notices_sent < $3
        OR (s.confirmed_at IS NULL AND s.last_notice_at < now() - make_interval(days => $4)))
 RETURNING s.id, s.notices_sent, s.confirmed_at IS NOT NULL AS confirmed;
+
+-- name: allow-new-link
+-- "Send me a new link" from an expired or used link of a pending signature:
+-- one more notice, within the same bound as signing again ($2 in all), or past
+-- it once the last link has expired ($3 days), so nobody is locked out for good.
+UPDATE signatures SET notices_sent = notices_sent + 1, last_notice_at = now()
+WHERE id = $1 AND confirmed_at IS NULL
+  AND (notices_sent < $2 OR last_notice_at < now() - make_interval(days => $3))
+RETURNING notices_sent;
 
 -- name: insert-submission
 -- A later submission for a pending signature: it gets its own link, and only
@@ -84,12 +101,6 @@ LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published
 LEFT JOIN signature_submissions sub ON sub.id = t.submission_id
 WHERE t.token_hash = $1;
 
--- name: use-token
--- Single use: only the first caller with a live token gets a row back.
-UPDATE confirmation_tokens SET used_at = now()
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-RETURNING signature_id, submission_id;
-
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
 -- confirms it. Nothing happens to a signature that is already confirmed. The
@@ -98,15 +109,16 @@ UPDATE signatures s
 SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
     comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates,
     ip_hash = coalesce(sub.ip_hash, s.ip_hash)
-FROM signature_submissions sub
-WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
-RETURNING s.id;
+FROM signature_submissions sub, actions a
+WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
-UPDATE signatures SET confirmed_at = now()
-WHERE id = $1 AND confirmed_at IS NULL
-RETURNING id;
+UPDATE signatures s SET confirmed_at = now()
+FROM actions a
+WHERE s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
 
 -- name: forget-submissions
 -- Once a signature is confirmed, its other submissions (what anyone else typed

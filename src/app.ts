@@ -24,6 +24,9 @@ import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
+import { createConfirmations } from './pledges/confirmation.service.ts';
+import { confirmationRoutes } from './pledges/confirmation.routes.ts';
+import { signaturePledge } from './signatures/signature-pledge.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
 
 export type AppDeps = {
@@ -121,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
+  // Every kind of pledge confirmed by email: signatures now, RSVPs next.
+  app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
   app.use(privacyRoutes(deps));
 
   app.use(notFoundHandler);

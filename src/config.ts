@@ -69,6 +69,22 @@ const schema = z.object({
   // this long after signing in, whatever happens in between.
   ADMIN_SESSION_IDLE_MINUTES: positiveInt.default(120),
   ADMIN_SESSION_MAX_HOURS: positiveInt.default(12),
+  // Supporters (issue 9). Confirmed signatures of an action closed this many
+  // days ago lose everything but their country (e-petitions: 6 months).
+  ANONYMISE_AFTER_DAYS: positiveInt.default(183),
+  // How long the link a supporter asks for on /privacy works.
+  PRIVACY_LINK_TTL_MINUTES: positiveInt.default(60),
+  // Campaign updates go out at most this many messages a second, from all workers together.
+  UPDATES_PER_SECOND: positiveInt.default(10),
+  // The envelope sender (MAIL FROM, where bounces go), when it differs from MAIL_FROM's address.
+  MAIL_ENVELOPE_FROM: z.email('must be an email address').optional(),
+  // The mailto: of List-Unsubscribe; unset: the campaign's contact address, else MAIL_FROM's.
+  MAIL_UNSUBSCRIBE_ADDRESS: z.email('must be an email address').optional(),
+  // DKIM signing, all three or none: the signing domain, the selector, and the
+  // private key (PEM text, or a path to a PEM file).
+  DKIM_DOMAIN: z.string().optional(),
+  DKIM_SELECTOR: z.string().optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
   // The campaign's time zone (an IANA name), in which deadlines are shown.
   CAMPAIGN_TIME_ZONE: z
     .string()
@@ -118,6 +134,13 @@ export type Config = {
   signMinMs: number;
   campaignTimeZone: string;
   adminSession: { idleMs: number; maxAgeMs: number };
+  anonymiseAfterDays: number;
+  privacyLinkTtlMinutes: number;
+  updatesPerSecond: number;
+  mailEnvelopeFrom: string | undefined;
+  mailUnsubscribeAddress: string | undefined;
+  /** Unset unless DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
 };
 
 /** Signatures per window (src/app.ts applies them to the signing route). */
@@ -178,6 +201,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ].filter(Boolean);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
   }
+  const dkimSet = [c.DKIM_DOMAIN, c.DKIM_SELECTOR, c.DKIM_PRIVATE_KEY].filter(Boolean).length;
+  if (dkimSet !== 0 && dkimSet !== 3) {
+    throw new ConfigError('Invalid configuration:\n  DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three to sign mail with DKIM, or none');
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -206,5 +233,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signMinMs: c.SIGN_MIN_SECONDS * 1000,
     campaignTimeZone: c.CAMPAIGN_TIME_ZONE,
     adminSession: { idleMs: c.ADMIN_SESSION_IDLE_MINUTES * 60_000, maxAgeMs: c.ADMIN_SESSION_MAX_HOURS * 3_600_000 },
+    anonymiseAfterDays: c.ANONYMISE_AFTER_DAYS,
+    privacyLinkTtlMinutes: c.PRIVACY_LINK_TTL_MINUTES,
+    updatesPerSecond: c.UPDATES_PER_SECOND,
+    mailEnvelopeFrom: c.MAIL_ENVELOPE_FROM,
+    mailUnsubscribeAddress: c.MAIL_UNSUBSCRIBE_ADDRESS,
+    dkim: dkimSet === 3 ? { domainName: c.DKIM_DOMAIN!, keySelector: c.DKIM_SELECTOR!, privateKey: c.DKIM_PRIVATE_KEY! } : undefined,
   };
 }

@@ -20,6 +20,17 @@ export const routes = {
   cancel: '/cancel/:token',
   image: '/images/:file',
   privacy: '/privacy',
+  // Confirmation links of pledges (signatures, later RSVPs): a fresh one for an expired link.
+  confirmNewLink: '/confirm/:token/new-link',
+  // A supporter's own data, from the link they ask for on /privacy.
+  privacyCheckEmail: '/privacy/check-email',
+  privacyData: '/privacy/data/:token',
+  privacyDownload: '/privacy/data/:token/download',
+  privacyWithdraw: '/privacy/data/:token/signatures/:id/withdraw',
+  privacyUnsubscribe: '/privacy/data/:token/unsubscribe',
+  privacyErase: '/privacy/data/:token/erase',
+  // Leaving campaign updates: the page with one button, and RFC 8058's one-click POST.
+  unsubscribe: '/unsubscribe/:token',
 
   // The organiser admin. Every path under /admin needs an organiser's session,
   // except the pages that lead to one (sign-in, one-time links, password reset).
@@ -59,6 +70,14 @@ export const routes = {
   adminSignatureVisibility: '/admin/signatures/:id/visibility',
   adminSignatureValidity: '/admin/signatures/:id/validity',
   adminInvalidationRevert: '/admin/invalidations/:id/revert',
+  adminUpdates: '/admin/updates',
+  adminNewUpdate: '/admin/updates/new',
+  adminUpdatePreview: '/admin/updates/preview',
+  adminUpdate: '/admin/updates/:id',
+  adminUpdateTest: '/admin/updates/:id/test',
+  adminUpdateSend: '/admin/updates/:id/send',
+  adminUpdateCancel: '/admin/updates/:id/cancel',
+  adminSuppressions: '/admin/suppressions',
 } as const;
 
 export type PageName = keyof typeof routes;
@@ -87,6 +106,14 @@ export const paths = {
   cancel: (token: string) => `/cancel/${part(token)}`,
   image: (file: string) => `/images/${part(file)}`,
   privacy: () => '/privacy',
+  confirmNewLink: (token: string) => `/confirm/${part(token)}/new-link`,
+  privacyCheckEmail: () => '/privacy/check-email',
+  privacyData: (token: string) => `/privacy/data/${part(token)}`,
+  privacyDownload: (token: string) => `/privacy/data/${part(token)}/download`,
+  privacyWithdraw: (token: string, id: Id) => `/privacy/data/${part(token)}/signatures/${part(id)}/withdraw`,
+  privacyUnsubscribe: (token: string) => `/privacy/data/${part(token)}/unsubscribe`,
+  privacyErase: (token: string) => `/privacy/data/${part(token)}/erase`,
+  unsubscribe: (token: string) => `/unsubscribe/${part(token)}`,
 
   adminSignIn: () => '/admin/sign-in',
   adminSignInLink: (token: string) => `/admin/sign-in/${part(token)}`,
@@ -124,6 +151,14 @@ export const paths = {
   adminSignatureVisibility: (id: Id) => `/admin/signatures/${part(id)}/visibility`,
   adminSignatureValidity: (id: Id) => `/admin/signatures/${part(id)}/validity`,
   adminInvalidationRevert: (id: Id) => `/admin/invalidations/${part(id)}/revert`,
+  adminUpdates: () => '/admin/updates',
+  adminNewUpdate: () => '/admin/updates/new',
+  adminUpdatePreview: () => '/admin/updates/preview',
+  adminUpdate: (id: Id) => `/admin/updates/${part(id)}`,
+  adminUpdateTest: (id: Id) => `/admin/updates/${part(id)}/test`,
+  adminUpdateSend: (id: Id) => `/admin/updates/${part(id)}/send`,
+  adminUpdateCancel: (id: Id) => `/admin/updates/${part(id)}/cancel`,
+  adminSuppressions: () => '/admin/suppressions',
 } satisfies Record<PageName, (...args: never[]) => string>;
 
 /** A full URL on BASE_URL, for emails and the feed. */

@@ -15,4 +15,8 @@ export const LOCKS = {
   purgeMailRecords: 7_265_306,
   /** The deletion of expired admin sessions and links (src/admin/prune.task.ts). */
   pruneAdminSessions: 7_265_307,
+  /** The anonymisation of signatures of long-closed actions (src/supporters). */
+  anonymiseSignatures: 7_265_308,
+  /** Starting the campaign updates whose time has come (src/updates). */
+  startDueUpdates: 7_265_309,
 } as const;

@@ -7,6 +7,7 @@ import { adminActions } from './en/admin-actions.ts';
 import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
+import { pledges } from './en/pledges.ts';
 import { site } from './en/site.ts';
 
 export const en = {
@@ -18,6 +19,7 @@ export const en = {
   ...adminSettings,
   ...adminContent,
   ...adminSignatures,
+  ...pledges,
 } as const;
 
 export type MessageKey = keyof typeof en;

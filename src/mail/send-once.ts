@@ -13,8 +13,10 @@ import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { SmtpError, redactAddresses, type Mailer, type OutgoingEmail } from './mailer.ts';
 import * as sentEmails from './sent-emails.repo.ts';
+import { isBlocked, suppress, suppressionsOf, type MailPurpose } from './suppressions.ts';
 
-export type SendOutcome = 'sent' | 'skipped' | 'failed';
+/** skipped: sent (or refused) before; suppressed: the address is on the suppression list for this purpose. */
+export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'suppressed';
 
 export type SendOnceDeps = { db: Pool; mailer: Mailer; log: Logger; baseUrl: string };
 
@@ -37,8 +39,12 @@ async function persistently(write: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Which message: its idempotency key, its template, and what it is about (its record goes with that). */
-export type MessageToSend = { key: string; template: string; about?: sentEmails.EmailSubject };
+/**
+ * Which message: its idempotency key, its template, what it is about (its
+ * record goes with that), and why it is sent (src/mail/suppressions.ts;
+ * 'asked-for' unless said otherwise).
+ */
+export type MessageToSend = { key: string; template: string; about?: sentEmails.EmailSubject; purpose?: MailPurpose };
 
 export async function sendOnce(deps: SendOnceDeps, message: MessageToSend, compose: () => Promise<Omit<OutgoingEmail, 'messageId'>>): Promise<SendOutcome> {
   const { db, log } = deps;
@@ -48,12 +54,23 @@ export async function sendOnce(deps: SendOnceDeps, message: MessageToSend, compo
   if (claim.state === 'busy') throw new Error(`email ${key} is being sent by another worker; will check again`);
 
   let response: string;
+  let address: string | undefined;
   try {
     const email = await compose();
+    address = email.to.address;
+    // Asked at the last moment, so that an unsubscribe or a bounce a second ago counts.
+    const reasons = (await suppressionsOf(db, address)).map((s) => s.reason);
+    if (isBlocked(message.purpose ?? 'asked-for', reasons)) {
+      await persistently(() => sentEmails.finishEmail(db, key, 'failed', `suppressed: ${reasons.join(', ')}`));
+      return 'suppressed';
+    }
     response = (await deps.mailer.send({ ...email, messageId: claim.messageId })).response;
   } catch (error) {
     if (error instanceof SmtpError && error.permanent) {
       await persistently(() => sentEmails.finishEmail(db, key, 'failed', error.response));
+      // A permanent refusal at send time is a bounce: the address is not mailed
+      // again, whatever the feature, until its owner confirms a pledge from it.
+      if (address !== undefined) await persistently(() => suppress(db, address!, 'bounce', `${error.code} ${error.response}`));
       log.warn({ key, code: error.code }, 'email rejected for good; not retrying');
       return 'failed';
     }

@@ -1,7 +1,8 @@
-// Signing an action and confirming by email: the routes read as a table of
-// contents. Every POST checks its CSRF token before its rate limit counts, so
-// forged posts cannot use up a shared connection's allowance.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+// Signing an action, and the pages around it: the routes read as a table of
+// contents (confirmation links are src/pledges'). Every POST checks its CSRF
+// token before its rate limit counts, so forged posts cannot use up a shared
+// connection's allowance.
+import { Router, type Request, type Response } from 'express';
 import { renderActionPage } from '../actions/action-page.ts';
 import * as actions from '../actions/actions.service.ts';
 import { shareLinks } from '../actions/share.ts';
@@ -13,12 +14,6 @@ import { absolute, paths, routes } from '../urls.ts';
 import { deriveIpKey } from './ip-hash.ts';
 import { countryOfQuery, formTimeOf, formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
 import * as signatures from './signatures.service.ts';
-
-// The token is in the URL and the form: no cache, shared or private, may keep these pages.
-const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'no-store');
-  next();
-};
 
 export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
@@ -83,37 +78,10 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     });
   }
 
-  async function showConfirm(req: Request, res: Response) {
-    const page = await signatures.inspectToken(db, req.params.token);
-    const title = translate(res.locals.locale, 'signature.confirm.title');
-    if (page.state === 'confirmed') return res.render('signatures/already-confirmed', { title, ...page });
-    res.render('signatures/confirm', { title, token: req.params.token, ...page });
-  }
-
-  async function confirm(req: Request, res: Response) {
-    const result = await signatures.confirm(db, req.params.token);
-    res.redirect(303, paths.actionThanks(result.actionSlug));
-  }
-
-  async function showCancel(req: Request, res: Response) {
-    // Even an expired or used link may remove a signature that is still pending.
-    const page = await signatures.actionOfToken(db, req.params.token);
-    res.render('signatures/cancel', { title: translate(res.locals.locale, 'signature.cancel.title'), token: req.params.token, ...page });
-  }
-
-  async function cancel(req: Request, res: Response) {
-    const result = await signatures.cancel(db, req.params.token);
-    res.render('signatures/cancelled', { title: translate(res.locals.locale, 'signature.cancel.title'), ...result });
-  }
-
   const { csrf, limits } = http;
   router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
   router.get(routes.actionSignatures, backToForm);
   router.get(routes.actionCheckEmail, checkEmail);
   router.get(routes.actionThanks, thanks);
-  router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
-  router.post(routes.confirm, noStore, csrf.protect, limits.confirm, confirm);
-  router.get(routes.cancel, noStore, csrf.provideToken, showCancel);
-  router.post(routes.cancel, noStore, csrf.protect, limits.confirm, cancel);
   return router;
 }

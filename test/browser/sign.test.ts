@@ -92,7 +92,7 @@ describe('signing on a phone, in Chromium', { skip: skipUnlessChromium(chromium)
       await page.goto(link);
       await page.getByRole('heading', { level: 1, name: 'Confirm your signature' }).waitFor();
       await page.getByRole('button', { name: 'Confirm my signature' }).tap();
-      await page.waitForURL(`**${ACTION}/thanks`);
+      await page.waitForURL(`**${ACTION}/thanks?country=*`);
       await page.getByRole('heading', { level: 1, name: 'Thank you for signing' }).waitFor();
 
       // The count loop recounts every 200 ms in tests. Reload the action page until it shows the

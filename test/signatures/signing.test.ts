@@ -74,7 +74,7 @@ describe('signing a petition', () => {
 
     const confirmed = await pressButtonBehind(t.app, link);
     assert.equal(confirmed.status, 303);
-    assert.equal(confirmed.headers.location, `/actions/${ACTION}/thanks`);
+    assert.match(confirmed.headers.location!, new RegExp(`^/actions/${ACTION}/thanks\\?country=[A-Z]{2}$`));
     assert.equal(await countOf(), before + 1);
 
     const thanks = await request(t.app).get(`/actions/${ACTION}/thanks`).expect(200);
@@ -456,7 +456,7 @@ describe('bad input when signing', () => {
     await agent.post(`/confirm/${'A'.repeat(43)}`).type('form').send({ _csrf: token }).expect(404);
 
     // An expired token: made directly, as the mail job would, then aged.
-    const { newToken } = await import('../../src/signatures/tokens.ts');
+    const { newToken } = await import('../../src/http/link-tokens.ts');
     const { rows } = await t.db.pool.query(
       "INSERT INTO signatures (action_id, email, name, country) SELECT id, 'old@example.org', 'Old', 'KZ' FROM actions WHERE slug = $1 RETURNING id",
       [ACTION],
@@ -464,8 +464,9 @@ describe('bad input when signing', () => {
     const expired = newToken();
     await t.db.pool.query("INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at) VALUES ($1, $2, now() - interval '1 day')", [expired.hash, rows[0].id]);
     const page = await request(t.app).get(`/confirm/${expired.token}`).expect(410);
-    assert.match(page.text, /expired or has already been used/);
-    assert.match(page.text, /<a href="\/actions\/free-the-zhanaozen-prisoners">Go to the action to sign again<\/a>/, 'a way forward');
+    assert.match(page.text, /has expired or has already been used/);
+    assert.match(page.text, new RegExp(`<form method="post" action="/confirm/${expired.token}/new-link">`), 'a new link, one tap away');
+    assert.match(page.text, /<a href="\/actions\/free-the-zhanaozen-prisoners">Back to the action<\/a>/, 'a way back');
     const post = await agent.post(`/confirm/${expired.token}`).type('form').send({ _csrf: token });
     assert.equal(post.status, 410);
   });

@@ -1,0 +1,52 @@
+-- Supporters and their consent ledger (src/supporters). A supporter row is made
+-- when an address first pledges (inside insert-signature, sql/signatures.sql);
+-- its name and consent come only from pledges its mailbox confirmed.
+
+-- name: confirm-supporter
+-- A pledge of this supporter was confirmed from their mailbox: they are called
+-- what they typed for it ($2), and the mailbox is known to work. Returns the
+-- address, for the suppression list.
+UPDATE supporters SET name = $2, confirmed_at = coalesce(confirmed_at, now())
+WHERE id = $1
+RETURNING email;
+
+-- name: give-consent
+-- Records a consent with the words shown ($3), from a pledge ($4, and its
+-- action $5). A live consent for the purpose stays as it is: the ledger keeps
+-- when and where they first agreed. Returns the new row's id, or nothing.
+INSERT INTO consents (supporter_id, purpose, wording, source, source_action_id)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (supporter_id, purpose) WHERE withdrawn_at IS NULL DO NOTHING
+RETURNING id;
+
+-- name: withdraw-consent
+-- Withdraws the live consent for a purpose ($2), saying how ($3). Returns the
+-- consent withdrawn, or nothing when there was none (unsubscribing twice).
+UPDATE consents SET withdrawn_at = now(), withdrawn_via = $3
+WHERE supporter_id = $1 AND purpose = $2 AND withdrawn_at IS NULL
+RETURNING id;
+
+-- name: list-consents
+-- A supporter's ledger, oldest first: for their privacy page and their export.
+SELECT c.id, c.purpose, c.wording, c.source, c.given_at, c.withdrawn_at, c.withdrawn_via,
+       a.slug AS source_action_slug, a.title AS source_action_title
+FROM consents c LEFT JOIN actions a ON a.id = c.source_action_id
+WHERE c.supporter_id = $1
+ORDER BY c.given_at, c.id;
+
+-- name: get-supporter
+SELECT id, email, name, locale, created_at, confirmed_at FROM supporters WHERE id = $1;
+
+-- name: find-supporter-by-email
+SELECT id, email, name, locale, created_at, confirmed_at FROM supporters WHERE email = $1;
+
+-- name: purge-unconfirmed-supporters
+-- An address that never confirmed anything and has no pledge left (the purge
+-- of pending signatures took them, or "it wasn't me") is only what someone
+-- typed: it goes. A day's grace covers a signing that created the row and has
+-- not committed its signature yet. signatures_supporter_idx. (RSVPs, when they
+-- come, add their own NOT EXISTS.)
+DELETE FROM supporters p
+WHERE p.confirmed_at IS NULL
+  AND p.created_at < now() - interval '1 day'
+  AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.supporter_id = p.id);
