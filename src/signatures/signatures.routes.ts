@@ -23,12 +23,10 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
   async function sign(req: Request, res: Response) {
     const action = await actions.requireOpenActionForSigning(db, requireSlug(req.params.slug));
     const checkEmail = paths.actionCheckEmail(action.slug);
-    // A bot that filled the hidden field, or sent the form back sooner than a person
-    // could fill it in (or with a stamp this site never issued), is told what a
-    // person is told, and nothing is stored.
+    // A bot that filled the hidden field is told what a person is told, and nothing is stored.
+    if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
     const stamp = formTimeOf(req.body);
     const timing = http.formTiming.judge(stamp);
-    if (isHoneypotFilled(req.body) || timing === 'early' || timing === 'forged') return res.redirect(303, checkEmail);
     let input;
     try {
       input = parseSignature(req.body);
@@ -37,13 +35,15 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
       res.status(422);
       // The form comes back, so it needs a token; a successful signature does not.
       http.csrf.issueToken(req, res);
-      // It keeps the time it was first shown: correcting one field quickly is not a script.
-      return renderActionPage(db, req, res, {
-        values: formValues(req.body),
-        errors: error.fields,
-        stamp: timing === 'ok' && typeof stamp === 'string' ? stamp : http.formTiming.stamp(),
-      });
+      // A genuine stamp is kept, early or not: correcting one field quickly is not a script.
+      const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
+      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields, stamp: genuine ? stamp : http.formTiming.stamp() });
     }
+    // A form sent back sooner than a person could fill it in, or with a stamp this
+    // site never issued, is treated as the honeypot is. Judged after the mistakes,
+    // so a person who pressed "Sign" at once on an empty form is shown them, never
+    // told to check an inbox that nothing was sent to.
+    if (timing === 'early' || timing === 'forged') return res.redirect(303, checkEmail);
     // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
     await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);

@@ -116,6 +116,17 @@ describe('the honeypot and the form-timing check', () => {
     assert.equal(await signaturesOf(t, 'old-tab@%'), 1);
   });
 
+  it('shows a person who pressed "Sign" at once on an empty form their mistakes, not "check your email"', async () => {
+    const agent = request.agent(t.app);
+    const page = await agent.get(`/actions/${ACTION}`).expect(200);
+    const stamp = /name="rendered" value="([^"]+)"/.exec(page.text)![1]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ _csrf: token, rendered: stamp, name: '', email: '', country: '' });
+    assert.equal(res.status, 422);
+    assert.match(res.text, /There is a problem/);
+    assert.match(res.text, new RegExp(`name="rendered" value="${stamp}"`), 'the stamp of the first render stays');
+  });
+
   it('keeps the first stamp when the form comes back with a mistake, so a quick correction is not a script', async () => {
     const old = createFormTiming({ secret, minMs: 20_000, now: () => Date.now() - 60_000 }).stamp();
     const res = await signWithStamp(t, old, { name: '', email: 'corrected@example.org' });
