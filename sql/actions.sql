@@ -182,7 +182,9 @@ SELECT id, title, status, (status = 'published' AND published_at <= now()) AS pu
 -- Confirmations that the count has not taken in yet (the last few seconds'),
 -- a short range of signatures_dashboard_idx: the thank-you page adds them, so
 -- a supporter sees their own signature counted at once. Never counted: all.
-SELECT count(*)::int AS n FROM signatures s
+-- in_country: those of them from country $2 (NULL: none), for "N from your
+-- country", read from the same rows.
+SELECT count(*)::int AS n, count(*) FILTER (WHERE s.country = $2::text)::int AS in_country FROM signatures s
 WHERE s.action_id = $1 AND s.invalidated_at IS NULL
   AND s.confirmed_at > coalesce((SELECT counted_at FROM action_counts WHERE action_id = $1), '-infinity'::timestamptz);
 

@@ -12,7 +12,8 @@ import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
-import { perMinuteLimit } from './http/rate-limit.ts';
+import { createFormTiming, type FormTiming } from './http/form-timing.ts';
+import { perMinuteLimit, signingLimits } from './http/rate-limit.ts';
 import { privateWhenSettingCookies } from './http/private-cookies.ts';
 import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
@@ -44,7 +45,10 @@ export type AppDeps = {
 /** Cross-cutting request guards that routers put in their route tables. */
 export type HttpKit = {
   csrf: Csrf;
+  /** Signing: several windows at once (src/http/rate-limit.ts signingLimits). */
   limits: { sign: RequestHandler; confirm: RequestHandler };
+  /** The signed render time in public forms, against scripts that post at once (src/http/form-timing.ts). */
+  formTiming: FormTiming;
 };
 
 function requestLog(log: Logger) {
@@ -68,9 +72,10 @@ export function createApp(deps: AppDeps): Express {
   const http: HttpKit = {
     csrf: createCsrf({ secret: deps.secret, secureCookies: https }),
     limits: {
-      sign: perMinuteLimit(db, 'sign', config.rateLimits.signPerMinute),
+      sign: signingLimits(db, config.rateLimits.sign),
       confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
     },
+    formTiming: createFormTiming({ secret: deps.secret, minMs: config.signMinMs }),
   };
 
   app.disable('x-powered-by');

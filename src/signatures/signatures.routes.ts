@@ -12,7 +12,7 @@ import { requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { absolute, paths, routes } from '../urls.ts';
 import { deriveIpKey } from './ip-hash.ts';
-import { formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
+import { countryOfQuery, formTimeOf, formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
 import * as signatures from './signatures.service.ts';
 
 export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
@@ -25,6 +25,8 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     const checkEmail = paths.actionCheckEmail(action.slug);
     // A bot that filled the hidden field is told what a person is told, and nothing is stored.
     if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
+    const stamp = formTimeOf(req.body);
+    const timing = http.formTiming.judge(stamp);
     let input;
     try {
       input = parseSignature(req.body);
@@ -33,11 +35,25 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
       res.status(422);
       // The form comes back, so it needs a token; a successful signature does not.
       http.csrf.issueToken(req, res);
-      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields });
+      // A genuine stamp is kept, early or not: correcting one field quickly is not a script.
+      const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
+      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields, stamp: genuine ? stamp : http.formTiming.stamp() });
     }
+    // A form sent back sooner than a person could fill it in, or with a stamp this
+    // site never issued, is treated as the honeypot is. Judged after the mistakes,
+    // so a person who pressed "Sign" at once on an empty form is shown them, never
+    // told to check an inbox that nothing was sent to.
+    if (timing === 'early' || timing === 'forged') return res.redirect(303, checkEmail);
     // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
     await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);
+  }
+
+  // The address a failed POST left in the browser: a phone restoring the tab asks
+  // for it again, and is sent to the form on the action's page, not a 404.
+  function backToForm(req: Request, res: Response) {
+    const slug = requireSlug(req.params.slug);
+    res.redirect(303, `${paths.action(slug)}#${slug}-form`);
   }
 
   async function checkEmail(req: Request, res: Response) {
@@ -47,12 +63,15 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   async function thanks(req: Request, res: Response) {
     const action = await actions.getAction(db, requireSlug(req.params.slug));
-    const { action: view, next } = await actions.viewActionAfterSigning(db, action, res.locals.locale);
+    // ?country=XX from the confirm handler's redirect: only a known code is used, never the raw value.
+    const country = countryOfQuery(req.query.country);
+    const { action: view, next, fromCountry } = await actions.viewActionAfterSigning(db, action, res.locals.locale, country);
     const url = absolute(deps.config.baseUrl, paths.action(action.slug));
     res.render('actions/thanks', {
       title: translate(res.locals.locale, 'signature.thanks.title'),
       action: view,
       next,
+      fromCountry,
       shareUrl: url,
       share: shareLinks(url, translate(res.locals.locale, 'signature.thanks.shareText', { action: action.title })),
       scripts: ['/assets/count.js'],
@@ -61,6 +80,7 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   const { csrf, limits } = http;
   router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
+  router.get(routes.actionSignatures, backToForm);
   router.get(routes.actionCheckEmail, checkEmail);
   router.get(routes.actionThanks, thanks);
   return router;
