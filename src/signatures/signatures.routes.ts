@@ -9,7 +9,7 @@ import { shareLinks } from '../actions/share.ts';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { Invalid } from '../errors.ts';
 import { requireSlug } from '../http/params.ts';
-import { translate } from '../i18n/index.ts';
+import { translate, type MessageKey } from '../i18n/index.ts';
 import { absolute, paths, routes } from '../urls.ts';
 import { deriveIpKey } from './ip-hash.ts';
 import { countryOfQuery, formTimeOf, formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
@@ -27,23 +27,28 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
     const stamp = formTimeOf(req.body);
     const timing = http.formTiming.judge(stamp);
+    // The form comes back (with a mistake, or sent too soon): it needs a token,
+    // and a genuine stamp is kept, so that correcting one field quickly is not a script.
+    const formAgain = (errors: Record<string, MessageKey>) => {
+      res.status(422);
+      http.csrf.issueToken(req, res);
+      const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
+      return renderActionPage(db, req, res, { values: formValues(req.body), errors, stamp: genuine ? stamp : http.formTiming.stamp() });
+    };
     let input;
     try {
       input = parseSignature(req.body);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      res.status(422);
-      // The form comes back, so it needs a token; a successful signature does not.
-      http.csrf.issueToken(req, res);
-      // A genuine stamp is kept, early or not: correcting one field quickly is not a script.
-      const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
-      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields, stamp: genuine ? stamp : http.formTiming.stamp() });
+      return formAgain(error.fields);
     }
     // A form sent back sooner than a person could fill it in, or with a stamp this
-    // site never issued, is treated as the honeypot is. Judged after the mistakes,
-    // so a person who pressed "Sign" at once on an empty form is shown them, never
-    // told to check an inbox that nothing was sent to.
-    if (timing === 'early' || timing === 'forged') return res.redirect(303, checkEmail);
+    // site never issued (or issued under another APP_SECRET), comes back with what
+    // was typed and "press Sign again": a person does, a script has to wait. Never
+    // a silent "check your email" for a person whose autofill was quick: nothing
+    // that a supporter is told was received may be dropped. Judged after the
+    // mistakes, so a quick press on an empty form shows those first.
+    if (timing === 'early' || timing === 'forged') return formAgain({ form: 'signature.errors.tooSoon' });
     // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
     await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);

@@ -84,7 +84,7 @@ describe('the honeypot and the form-timing check', () => {
     assert.equal(await jobsFor(t), jobs);
   });
 
-  it('drops a form sent back sooner than a person could fill it in, as silently', async () => {
+  it('sends a form sent back sooner than a person could fill it in back to be pressed again: nothing stored, nothing sent, nothing lost', async () => {
     const agent = request.agent(t.app);
     const page = await agent.get(`/actions/${ACTION}`).expect(200);
     const stamp = /name="rendered" value="([^"]+)"/.exec(page.text)?.[1];
@@ -92,23 +92,27 @@ describe('the honeypot and the form-timing check', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const jobs = await jobsFor(t);
     const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ _csrf: token, rendered: stamp, name: 'Fast', email: 'fast@example.org', country: 'KZ' });
-    assert.equal(res.status, 303);
-    assert.equal(res.headers.location, `/actions/${ACTION}/check-email`);
+    assert.equal(res.status, 422);
+    assert.match(res.text, /Check your details, then press “Sign” again/);
+    assert.match(res.text, /value="fast@example\.org"/, 'what was typed is kept');
+    assert.match(res.text, new RegExp(`name="rendered" value="${stamp}"`), 'the first render time stays, so pressing again later passes');
     assert.equal(await signaturesOf(t, 'fast@%'), 0, 'nothing stored');
     assert.equal(await jobsFor(t), jobs, 'nothing sent');
   });
 
-  it('drops a forged stamp, takes an honest old one, and lets a tab without a stamp through', async () => {
+  it('sends a forged stamp back with a fresh one, takes an honest old one, and lets a tab without a stamp through', async () => {
     const old = createFormTiming({ secret, minMs: 20_000, now: () => Date.now() - 60_000 }).stamp();
     assert.equal((await signWithStamp(t, old, { email: 'patient@example.org' })).status, 303);
     assert.equal(await signaturesOf(t, 'patient@%'), 1, 'a form filled in over a minute is a person');
 
     const slot = old.split('.')[0];
     for (const forged of [`${slot}.${'A'.repeat(22)}`, `${Number(slot) - 10}.${old.split('.')[1]}`, 'garbage', createFormTiming({ secret: 'another-secret-another-secret-0000', minMs: 1, now: () => Date.now() - 60_000 }).stamp()]) {
-      assert.equal((await signWithStamp(t, forged, { email: 'forged@example.org' })).status, 303, forged);
+      const res = await signWithStamp(t, forged, { email: 'forged@example.org' });
+      assert.equal(res.status, 422, forged);
+      assert.ok(!res.text.includes(`name="rendered" value="${forged}"`), 'a fresh stamp replaces it');
     }
     const future = createFormTiming({ secret, minMs: 1, now: () => Date.now() + 3_600_000 }).stamp();
-    assert.equal((await signWithStamp(t, future, { email: 'forged@example.org' })).status, 303);
+    assert.equal((await signWithStamp(t, future, { email: 'forged@example.org' })).status, 422);
     assert.equal(await signaturesOf(t, 'forged@%'), 0, 'no forged stamp gets a signature stored');
 
     // signPetition sends no stamp at all, as a tab opened before stamps existed.

@@ -80,6 +80,7 @@ export const site = {
   'signature.errors.comment.tooLong': 'Your comment must be 1,000 characters or fewer',
   'signature.errors.comment.invalidCharacters': 'Your comment contains characters that cannot be used',
   'signature.errors.comment.invalid': 'Enter one comment',
+  'signature.errors.tooSoon': 'Check your details, then press “Sign” again',
   'signature.errors.form': 'The form was sent with a field twice or a field it does not have; check your answers and send it again',
   'signature.commentHint': 'Read by the organisers; not published.',
   'signature.jumpToForm': 'Sign now',
