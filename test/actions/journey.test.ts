@@ -86,6 +86,12 @@ describe('the signing journey', () => {
       assert.match(page.text, new RegExp(`<p class="hint" id="${ACTION}-comment-hint">Read by the organisers; not published\\.</p>`));
       assert.match(page.text, new RegExp(`name="comment" rows="3" maxlength="1000" aria-describedby="${ACTION}-comment-hint"`));
     });
+
+    it('links the privacy notice from the form', async () => {
+      const page = await request(t.app).get(`/actions/${ACTION}`).expect(200);
+      const form = page.text.slice(page.text.indexOf('<form'), page.text.indexOf('</form>'));
+      assert.match(form, /<a href="\/privacy">How we use your details<\/a>/);
+    });
   });
 
   describe('the ask above the fold', () => {

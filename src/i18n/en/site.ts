@@ -80,6 +80,8 @@ export const site = {
   'signature.errors.comment.tooLong': 'Your comment must be 1,000 characters or fewer',
   'signature.errors.comment.invalidCharacters': 'Your comment contains characters that cannot be used',
   'signature.errors.comment.invalid': 'Enter one comment',
+  'signature.privacyNote': 'We use your details only for this campaign, and you can see, download or delete them at any time.',
+  'signature.privacyLink': 'How we use your details',
   'signature.errors.tooSoon': 'Check your details, then press “Sign” again',
   'signature.errors.form': 'The form was sent with a field twice or a field it does not have; check your answers and send it again',
   'signature.commentHint': 'Read by the organisers; not published.',
