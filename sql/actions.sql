@@ -46,8 +46,10 @@ ORDER BY confirmed_at DESC
 LIMIT $2;
 
 -- name: insert-action
-INSERT INTO actions (post_id, kind, slug, title, demand, target, goal, deadline, status, outcome)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+-- An action made closed or won (the demo's won one) closed now: closed_at
+-- starts the clock of the anonymisation (src/supporters/anonymise.task.ts).
+INSERT INTO actions (post_id, kind, slug, title, demand, target, goal, deadline, status, outcome, closed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9::text IN ('closed', 'won') THEN now() END)
 ON CONFLICT (slug) DO NOTHING
 RETURNING id;
 
@@ -149,7 +151,13 @@ SET post_id = $2, kind = $3, slug = $4, title = $5, demand = $6, target = $7, go
 WHERE id = $1;
 
 -- name: admin-set-action-status
-UPDATE actions SET status = $2, outcome = $3, updated_at = now() WHERE id = $1;
+-- closed_at: when the action stopped taking signatures, for the anonymisation
+-- (migration 0026). Closed then won keeps the first moment; opened again, it
+-- is no longer closed.
+UPDATE actions
+SET status = $2, outcome = $3, updated_at = now(),
+    closed_at = CASE WHEN $2::text IN ('closed', 'won') THEN coalesce(closed_at, now()) END
+WHERE id = $1;
 
 -- name: admin-slug-taken
 SELECT EXISTS (SELECT 1 FROM actions WHERE slug = $1 AND id IS DISTINCT FROM $2::bigint) AS taken;
@@ -174,7 +182,9 @@ SELECT id, title, status, (status = 'published' AND published_at <= now()) AS pu
 -- Confirmations that the count has not taken in yet (the last few seconds'),
 -- a short range of signatures_dashboard_idx: the thank-you page adds them, so
 -- a supporter sees their own signature counted at once. Never counted: all.
-SELECT count(*)::int AS n FROM signatures s
+-- in_country: those of them from country $2 (NULL: none), for "N from your
+-- country", read from the same rows.
+SELECT count(*)::int AS n, count(*) FILTER (WHERE s.country = $2::text)::int AS in_country FROM signatures s
 WHERE s.action_id = $1 AND s.invalidated_at IS NULL
   AND s.confirmed_at > coalesce((SELECT counted_at FROM action_counts WHERE action_id = $1), '-infinity'::timestamptz);
 

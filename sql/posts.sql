@@ -50,6 +50,17 @@ WHERE p.status = 'published' AND p.published_at <= now()
 ORDER BY p.published_at DESC, p.id DESC
 LIMIT $1;
 
+-- name: list-open-actions-of-posts
+-- The badges of a page of posts ("Petition open · 1,234 signed"): every open
+-- action before its deadline of the posts listed ($1, their ids), with its
+-- count, in one query for the page rather than one per post. The posts are
+-- public already (they are listed), so their actions are too.
+SELECT a.post_id, a.kind, a.slug, coalesce(c.signature_count, 0) AS signature_count
+FROM actions a
+LEFT JOIN action_counts c ON c.action_id = a.id
+WHERE a.post_id = ANY($1::bigint[]) AND a.status = 'open' AND (a.deadline IS NULL OR a.deadline > now())
+ORDER BY a.post_id, a.id;
+
 -- name: upsert-author
 INSERT INTO authors (slug, name, bio) VALUES ($1, $2, $3)
 ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name

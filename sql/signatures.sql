@@ -37,6 +37,15 @@ WHERE s.action_id = $1 AND s.email = $2
        OR (s.confirmed_at IS NULL AND s.last_notice_at < now() - make_interval(days => $4)))
 RETURNING s.id, s.notices_sent, s.confirmed_at IS NOT NULL AS confirmed;
 
+-- name: allow-new-link
+-- "Send me a new link" from an expired or used link of a pending signature:
+-- one more notice, within the same bound as signing again ($2 in all), or past
+-- it once the last link has expired ($3 days), so nobody is locked out for good.
+UPDATE signatures SET notices_sent = notices_sent + 1, last_notice_at = now()
+WHERE id = $1 AND confirmed_at IS NULL
+  AND (notices_sent < $2 OR last_notice_at < now() - make_interval(days => $3))
+RETURNING notices_sent;
+
 -- name: insert-submission
 -- A later submission for a pending signature: it gets its own link, and only
 -- that link applies it. It keeps the IP hash of whoever sent it ($8).
@@ -92,12 +101,6 @@ LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published
 LEFT JOIN signature_submissions sub ON sub.id = t.submission_id
 WHERE t.token_hash = $1;
 
--- name: use-token
--- Single use: only the first caller with a live token gets a row back.
-UPDATE confirmation_tokens SET used_at = now()
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-RETURNING signature_id, submission_id;
-
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
 -- confirms it. Nothing happens to a signature that is already confirmed. The
@@ -106,15 +109,16 @@ UPDATE signatures s
 SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
     comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates,
     ip_hash = coalesce(sub.ip_hash, s.ip_hash)
-FROM signature_submissions sub
-WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL
-RETURNING s.id, s.supporter_id, s.action_id, s.name, s.wants_updates;
+FROM signature_submissions sub, actions a
+WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
-UPDATE signatures SET confirmed_at = now()
-WHERE id = $1 AND confirmed_at IS NULL
-RETURNING id, supporter_id, action_id, name, wants_updates;
+UPDATE signatures s SET confirmed_at = now()
+FROM actions a
+WHERE s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
 
 -- name: forget-submissions
 -- Once a signature is confirmed, its other submissions (what anyone else typed

@@ -12,7 +12,8 @@ import { loggableUrl, type Logger } from './log.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
-import { perMinuteLimit } from './http/rate-limit.ts';
+import { createFormTiming, type FormTiming } from './http/form-timing.ts';
+import { perMinuteLimit, signingLimits } from './http/rate-limit.ts';
 import { privateWhenSettingCookies } from './http/private-cookies.ts';
 import { requireSameOrigin } from './http/same-origin.ts';
 import { securityHeaders } from './http/security.ts';
@@ -23,8 +24,12 @@ import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
+import { createConfirmations } from './pledges/confirmation.service.ts';
+import { confirmationRoutes } from './pledges/confirmation.routes.ts';
+import { signaturePledge } from './signatures/signature-pledge.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
 import { isUnsubscribePost, unsubscribeRoutes } from './updates/unsubscribe.routes.ts';
+import { supporterDataRoutes } from './supporters/privacy.routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -41,7 +46,10 @@ export type AppDeps = {
 /** Cross-cutting request guards that routers put in their route tables. */
 export type HttpKit = {
   csrf: Csrf;
+  /** Signing: several windows at once (src/http/rate-limit.ts signingLimits). */
   limits: { sign: RequestHandler; confirm: RequestHandler };
+  /** The signed render time in public forms, against scripts that post at once (src/http/form-timing.ts). */
+  formTiming: FormTiming;
 };
 
 function requestLog(log: Logger) {
@@ -65,9 +73,10 @@ export function createApp(deps: AppDeps): Express {
   const http: HttpKit = {
     csrf: createCsrf({ secret: deps.secret, secureCookies: https }),
     limits: {
-      sign: perMinuteLimit(db, 'sign', config.rateLimits.signPerMinute),
+      sign: signingLimits(db, config.rateLimits.sign),
       confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
     },
+    formTiming: createFormTiming({ secret: deps.secret, minMs: config.signMinMs }),
   };
 
   app.disable('x-powered-by');
@@ -121,7 +130,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));
-  app.use(privacyRoutes(deps));
+  // Every kind of pledge confirmed by email: signatures now, RSVPs next.
+  app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
+  app.use(privacyRoutes(deps, http));
+  app.use(supporterDataRoutes(deps, http));
   app.use(unsubscribeRoutes(deps));
 
   app.use(notFoundHandler);

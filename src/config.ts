@@ -52,8 +52,18 @@ const schema = z.object({
   CONFIRMATION_TTL_DAYS: positiveInt.default(7),
   CONFIRMATION_MAX_RESENDS: z.coerce.number().int().min(0).default(3),
   COUNT_INTERVAL_MS: positiveInt.default(2000),
-  // Requests per IP per minute on public writes; a benchmark raises them.
-  RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(10),
+  // Signing, per client IP: a burst window that lets a union meeting behind one
+  // address sign (a few dozen within minutes), a sustained one that stops a script
+  // that keeps going, and per IP and email domain a tighter hourly one (a script
+  // inflating a count needs addresses it can read: one catch-all domain).
+  RATE_LIMIT_SIGN_BURST: positiveInt.optional(),
+  RATE_LIMIT_SIGN_PER_HOUR: positiveInt.optional(),
+  RATE_LIMIT_SIGN_PER_DOMAIN_PER_HOUR: positiveInt.optional(),
+  // The old single per-minute limit: now only raises the windows above that are
+  // not set (n a minute = 10n per ten minutes, 60n an hour), as benchmarks and tests need.
+  RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.optional(),
+  // A signing form sent back sooner than this after it was shown is a script's (0: no check).
+  SIGN_MIN_SECONDS: nonNegativeInt.default(3),
   RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
   // An organiser's admin session ends after this long without a request, and
   // this long after signing in, whatever happens in between.
@@ -120,7 +130,8 @@ export type Config = {
   confirmationTtlDays: number;
   confirmationMaxResends: number;
   countIntervalMs: number;
-  rateLimits: { signPerMinute: number; confirmPerMinute: number };
+  rateLimits: { sign: SignLimits; confirmPerMinute: number };
+  signMinMs: number;
   campaignTimeZone: string;
   adminSession: { idleMs: number; maxAgeMs: number };
   anonymiseAfterDays: number;
@@ -131,6 +142,20 @@ export type Config = {
   /** Unset unless DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
   dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
 };
+
+/** Signatures per window (src/app.ts applies them to the signing route). */
+export type SignLimits = { burstPer10Minutes: number; perHour: number; perDomainPerHour: number };
+
+const SIGN_LIMIT_DEFAULTS: SignLimits = { burstPer10Minutes: 60, perHour: 300, perDomainPerHour: 100 };
+
+function signLimits(c: { RATE_LIMIT_SIGN_BURST?: number; RATE_LIMIT_SIGN_PER_HOUR?: number; RATE_LIMIT_SIGN_PER_DOMAIN_PER_HOUR?: number; RATE_LIMIT_SIGN_PER_MINUTE?: number }): SignLimits {
+  const perMinute = c.RATE_LIMIT_SIGN_PER_MINUTE ?? 0;
+  return {
+    burstPer10Minutes: c.RATE_LIMIT_SIGN_BURST ?? Math.max(SIGN_LIMIT_DEFAULTS.burstPer10Minutes, perMinute * 10),
+    perHour: c.RATE_LIMIT_SIGN_PER_HOUR ?? Math.max(SIGN_LIMIT_DEFAULTS.perHour, perMinute * 60),
+    perDomainPerHour: c.RATE_LIMIT_SIGN_PER_DOMAIN_PER_HOUR ?? Math.max(SIGN_LIMIT_DEFAULTS.perDomainPerHour, perMinute * 60),
+  };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -204,7 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     confirmationTtlDays: c.CONFIRMATION_TTL_DAYS,
     confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,
     countIntervalMs: c.COUNT_INTERVAL_MS,
-    rateLimits: { signPerMinute: c.RATE_LIMIT_SIGN_PER_MINUTE, confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
+    rateLimits: { sign: signLimits(c), confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
+    signMinMs: c.SIGN_MIN_SECONDS * 1000,
     campaignTimeZone: c.CAMPAIGN_TIME_ZONE,
     adminSession: { idleMs: c.ADMIN_SESSION_IDLE_MINUTES * 60_000, maxAgeMs: c.ADMIN_SESSION_MAX_HOURS * 3_600_000 },
     anonymiseAfterDays: c.ANONYMISE_AFTER_DAYS,

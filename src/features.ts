@@ -9,11 +9,15 @@ import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
+import { anonymiseSignaturesTask } from './supporters/anonymise.task.ts';
+import { sendPrivacyLinkJob } from './supporters/privacy.job.ts';
 import { deliverUpdatesTask } from './updates/deliver.task.ts';
 import { emailSupportersJob } from './updates/email-supporters.job.ts';
 import { sendUpdateTestJob } from './updates/send-test.job.ts';
 import { startDueUpdatesTask } from './updates/start-due.task.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, emailSupportersJob, sendUpdateTestJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, startDueUpdatesTask, deliverUpdatesTask];
+export const periodicTasks: readonly PeriodicTask[] = [
+  updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask,
+];

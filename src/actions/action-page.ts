@@ -4,25 +4,55 @@
 import type { Request, Response } from 'express';
 import type { Queryable } from '../db/pool.ts';
 import { requireSlug } from '../http/params.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
 import * as actions from './actions.service.ts';
 
-export type FormState = { values?: Record<string, unknown>; errors?: Record<string, string> };
+export type FormState = {
+  /** The form's signed render time (src/http/form-timing.ts). */
+  stamp: string;
+  values?: Record<string, unknown>;
+  errors?: Record<string, MessageKey>;
+};
 
-export async function renderActionPage(db: Queryable, req: Request, res: Response, form: FormState = {}): Promise<void> {
+/** Where each field's input is, for the error summary's links (ids as views/partials/sign-form.hbs makes them). */
+const FIELD_IDS: Record<string, string> = {
+  ...Object.fromEntries(SIGNATURE_FIELDS.map((field) => [field, field])),
+  show_name: 'show-name',
+  wants_updates: 'wants-updates',
+};
+
+export type ErrorLink = { href: string; message: MessageKey };
+
+/**
+ * The error summary, as GOV.UK makes it: every problem in the order of the form,
+ * each a link to its field; a problem with no field of its own links to the form.
+ */
+export function errorSummary(slug: string, errors: Record<string, MessageKey> | undefined): ErrorLink[] {
+  if (!errors) return [];
+  const order = Object.keys(FIELD_IDS);
+  return Object.entries(errors)
+    .sort(([a], [b]) => (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1))
+    .map(([field, message]) => ({ href: `#${slug}-${Object.hasOwn(FIELD_IDS, field) ? FIELD_IDS[field] : 'form'}`, message }));
+}
+
+export async function renderActionPage(db: Queryable, req: Request, res: Response, form: FormState): Promise<void> {
   const action = await actions.getAction(db, requireSlug(req.params.slug));
   const view = await actions.viewAction(db, action, res.locals.locale, true);
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
+  const errorList = errorSummary(action.slug, form.errors);
   res.render('actions/show', {
     title: action.title,
+    // "Error: " before the title: a screen reader says it first when the page comes back.
+    titleHasErrors: errorList.length > 0,
     description: action.demand,
     action: view,
     countries: countryList(res.locals.locale).map((c) => ({ ...c, selected: c.code === selected })),
     values: form.values,
     errors: form.errors,
-    // On a phone the form is far down the page: focusing the first bad field brings it into view.
-    focus: SIGNATURE_FIELDS.find((field) => form.errors?.[field]),
+    errorList,
+    formStamp: form.stamp,
     scripts: ['/assets/count.js'],
   });
 }

@@ -91,9 +91,10 @@ export async function tryCountLock(db: Queryable): Promise<boolean> {
   return (await db.query<{ locked: boolean }>({ ...sql['try-count-lock'], values: [LOCKS.countRound] })).rows[0]?.locked ?? false;
 }
 
-/** Confirmations of the action that the last count round did not include. */
-export async function countConfirmedSinceLastCount(db: Queryable, actionId: number): Promise<number> {
-  return (await db.query<{ n: number }>({ ...sql['count-confirmed-since-last-count'], values: [actionId] })).rows[0]!.n;
+/** Confirmations of the action that the last count round did not include, and how many of them are from `country`. */
+export async function countConfirmedSinceLastCount(db: Queryable, actionId: number, country: string | null = null): Promise<{ n: number; inCountry: number }> {
+  const row = (await db.query<{ n: number; in_country: number }>({ ...sql['count-confirmed-since-last-count'], values: [actionId, country] })).rows[0]!;
+  return { n: row.n, inCountry: row.in_country };
 }
 
 export type NextAction = { slug: string; title: string; kind: ActionKind };

@@ -19,7 +19,7 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
   }
 
   async function showAction(req: Request, res: Response) {
-    await renderActionPage(db, req, res);
+    await renderActionPage(db, req, res, { stamp: http.formTiming.stamp() });
   }
 
   async function countJson(req: Request, res: Response) {

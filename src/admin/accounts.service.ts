@@ -6,7 +6,7 @@ import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/pool.ts';
 import { Invalid, OrganiserLinkUnusable } from '../errors.ts';
 import type { Queue } from '../jobs/queue.ts';
-import { hashToken, isWellFormedToken, newToken } from '../signatures/tokens.ts';
+import { hashToken, isWellFormedToken, newToken } from '../http/link-tokens.ts';
 import { changedFields, recordAudit } from './audit.ts';
 import type { Role } from './kit.ts';
 import * as repo from './organisers.repo.ts';

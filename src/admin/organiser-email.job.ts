@@ -7,7 +7,7 @@ import { defineJob, type WorkerContext } from '../jobs/job.ts';
 import { MAIL_RETRY } from '../jobs/queue.ts';
 import { sendOnce, type SendOutcome } from '../mail/send-once.ts';
 import { campaignForEmail } from '../settings/campaign.ts';
-import { newToken } from '../signatures/tokens.ts';
+import { newToken } from '../http/link-tokens.ts';
 import { absolute, paths } from '../urls.ts';
 import { INVITE_LINK_MINUTES, RESET_LINK_MINUTES } from './accounts.service.ts';
 import * as repo from './organisers.repo.ts';

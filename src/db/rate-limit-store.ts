@@ -4,7 +4,7 @@ import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Pool, Queryable } from './pool.ts';
 import { loadQueries } from './queries.ts';
 
-const sql = loadQueries('rate-limits.sql', ['increment-hits', 'decrement-hits', 'reset-key', 'prune-expired']);
+const sql = loadQueries('rate-limits.sql', ['increment-hits', 'increment-hits-many', 'decrement-hits', 'reset-key', 'prune-expired']);
 
 export class PostgresStore implements Store {
   private windowMs = 60_000;
@@ -31,6 +31,16 @@ export class PostgresStore implements Store {
   async resetKey(key: string): Promise<void> {
     await this.db.query({ ...sql['reset-key'], values: [`${this.prefix}:${key}`] });
   }
+}
+
+/** One hit in each window (distinct keys), in one statement; the hits each key has now. */
+export async function incrementHitsMany(db: Queryable, windows: { key: string; windowMs: number }[]): Promise<Map<string, number>> {
+  if (windows.length === 0) return new Map();
+  const { rows } = await db.query<{ key: string; hits: number }>({
+    ...sql['increment-hits-many'],
+    values: [windows.map((w) => w.key), windows.map((w) => w.windowMs)],
+  });
+  return new Map(rows.map((r) => [r.key, r.hits]));
 }
 
 /** Forgets the windows that have ended. */

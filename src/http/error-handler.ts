@@ -12,6 +12,28 @@ import { HttpError } from './errors.ts';
 type WayOn = { href: string; label: MessageKey };
 type Described = { status: number; code: string; message: MessageKey; fields?: Record<string, MessageKey>; next?: WayOn };
 
+// A page's heading says what happened in words; the rest keep "Error 4xx". By
+// code, not status: a confirmation link's 404 or 410 keeps its own page.
+const TITLES: Partial<Record<string, MessageKey>> = {
+  not_found: 'errors.notFound.title',
+  forbidden: 'errors.forbidden.title',
+  rate_limited: 'errors.rateLimited.title',
+  server_error: 'errors.server.title',
+};
+
+// An expired form, a limit reached or a form too large on an action's page
+// leads back to that action. Only a slug's shape is taken from the address, so
+// nothing else a stranger put in it is shown; whether the action exists, its
+// page says.
+const ACTION_PATH = /^\/actions\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/|$)/;
+const BACK_TO_ACTION = new Set([403, 413, 429]);
+
+function backToActionOf(path: string): WayOn | undefined {
+  const slug = ACTION_PATH.exec(path)?.[1];
+  if (slug === undefined || slug.length > 200) return undefined;
+  return { href: paths.action(slug), label: 'errors.backToAction' };
+}
+
 function describeDomainError(error: DomainError): Described {
   const { code } = error;
   if (error instanceof Invalid) return { status: 422, code, message: error.summary, fields: error.fields };
@@ -61,8 +83,19 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.json({ error: { code: problem.code, message, fields } });
       return;
     }
-    const wayOn = problem.next && { href: problem.next.href, label: translate(locale, problem.next.label) };
-    res.render('errors/error', { title: translate(locale, 'errors.status', { status: problem.status }), status: problem.status, message, next: wayOn }, (renderError: Error | null, html?: string) => {
+    const onward = problem.next ?? (BACK_TO_ACTION.has(problem.status) ? backToActionOf(req.path) : undefined);
+    const wayOn = onward && { href: onward.href, label: translate(locale, onward.label) };
+    const titleKey = TITLES[problem.code];
+    const notFound = problem.code === 'not_found';
+    const page = {
+      title: titleKey ? translate(locale, titleKey) : translate(locale, 'errors.status', { status: problem.status }),
+      status: problem.status,
+      message,
+      // "Page not found" offers the open actions as well as the news.
+      notFound,
+      next: wayOn,
+    };
+    res.render('errors/error', page, (renderError: Error | null, html?: string) => {
       if (renderError) {
         log.error({ err: renderError }, 'error page failed to render');
         res.type('text/plain').send(message);

@@ -7,6 +7,8 @@ import { adminActions } from './en/admin-actions.ts';
 import { adminSettings } from './en/admin-settings.ts';
 import { adminContent } from './en/admin-content.ts';
 import { adminSignatures } from './en/admin-signatures.ts';
+import { pledges } from './en/pledges.ts';
+import { privacy } from './en/privacy.ts';
 import { site } from './en/site.ts';
 import { updates } from './en/updates.ts';
 
@@ -19,6 +21,8 @@ export const en = {
   ...adminSettings,
   ...adminContent,
   ...adminSignatures,
+  ...pledges,
+  ...privacy,
   ...updates,
 } as const;
 

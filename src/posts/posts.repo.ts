@@ -12,6 +12,7 @@ const sql = loadQueries('posts.sql', [
   'get-tag-by-slug',
   'list-published-posts-by-tag',
   'list-feed-posts',
+  'list-open-actions-of-posts',
   'upsert-author',
   'insert-post',
   'upsert-tag',
@@ -67,6 +68,14 @@ export async function listPublishedPostsByTag(db: Queryable, tagId: number, limi
 
 export async function listFeedPosts(db: Queryable, limit: number): Promise<FeedPost[]> {
   return (await db.query<FeedPost>({ ...sql['list-feed-posts'], values: [limit] })).rows;
+}
+
+export type OpenActionBadge = { post_id: number; kind: 'petition' | 'letter' | 'protest_call'; slug: string; signature_count: number };
+
+/** The open actions of the given posts, with their counts (one query for a page of posts). */
+export async function listOpenActionsOfPosts(db: Queryable, postIds: number[]): Promise<OpenActionBadge[]> {
+  if (postIds.length === 0) return [];
+  return (await db.query<OpenActionBadge>({ ...sql['list-open-actions-of-posts'], values: [postIds] })).rows;
 }
 
 export async function upsertAuthor(db: Queryable, author: { slug: string; name: string; bio: string }): Promise<number> {

@@ -46,6 +46,9 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
         image: featured?.og,
       },
       countries: signable ? countryList(res.locals.locale) : [],
+      formStamp: signable ? http.formTiming.stamp() : undefined,
+      // On a phone the form is below the post: a link at the top leads to the first open one.
+      jumpTo: actions.find((a) => a.open)?.slug,
       scripts: actions.length ? ['/assets/count.js'] : [],
     });
   });

@@ -6,6 +6,15 @@ import * as repo from './posts.repo.ts';
 
 export const POSTS_PER_PAGE = 10;
 
+/** A post in a list, with a badge for each open action it carries. */
+export type ListedPost = repo.PostSummary & { openActions: repo.OpenActionBadge[] };
+
+/** The badges of a page of posts, from one query for the whole page. */
+async function withBadges<T extends repo.PostSummary>(db: Queryable, items: T[]): Promise<(T & { openActions: repo.OpenActionBadge[] })[]> {
+  const badges = await repo.listOpenActionsOfPosts(db, items.map((p) => p.id));
+  return items.map((post) => ({ ...post, openActions: badges.filter((b) => b.post_id === post.id) }));
+}
+
 export type Page<T> = { items: T[]; page: number; pages: number; total: number; newerPage?: number; olderPage?: number };
 
 function paginate<T>(items: T[], page: number, total: number): Page<T> {
@@ -15,12 +24,12 @@ function paginate<T>(items: T[], page: number, total: number): Page<T> {
   return { items, page, pages, total, newerPage: page > 1 ? page - 1 : undefined, olderPage: page < pages ? page + 1 : undefined };
 }
 
-export async function listPublished(db: Pool, page: number): Promise<Page<repo.PostSummary>> {
+export async function listPublished(db: Pool, page: number): Promise<Page<ListedPost>> {
   const [items, total] = await Promise.all([
     repo.listPublishedPosts(db, POSTS_PER_PAGE, (page - 1) * POSTS_PER_PAGE),
     repo.countPublishedPosts(db),
   ]);
-  return paginate(items, page, total);
+  return paginate(await withBadges(db, items), page, total);
 }
 
 export async function getPublishedPost(db: Pool, slug: string) {
@@ -34,14 +43,14 @@ export async function listByAuthor(db: Pool, slug: string, page: number) {
   const author = await repo.getAuthorBySlug(db, slug);
   if (!author) throw new NotFound();
   const items = await repo.listPublishedPostsByAuthor(db, author.id, POSTS_PER_PAGE, (page - 1) * POSTS_PER_PAGE);
-  return { author, page: paginate(items, page, items[0]?.total ?? 0) };
+  return { author, page: paginate(await withBadges(db, items), page, items[0]?.total ?? 0) };
 }
 
 export async function listByTag(db: Pool, slug: string, page: number) {
   const tag = await repo.getTagBySlug(db, slug);
   if (!tag) throw new NotFound();
   const items = await repo.listPublishedPostsByTag(db, tag.id, POSTS_PER_PAGE, (page - 1) * POSTS_PER_PAGE);
-  return { tag, page: paginate(items, page, items[0]?.total ?? 0) };
+  return { tag, page: paginate(await withBadges(db, items), page, items[0]?.total ?? 0) };
 }
 
 export type PostInput = {

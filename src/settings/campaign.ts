@@ -37,7 +37,11 @@ export type CampaignSettings = {
 export type Campaign = CampaignSettings & {
   /** senderName, or the name when none is set. */
   fromName: string;
-  /** The notice shown at /privacy, rendered with the posts' Markdown pipeline. */
+  /**
+   * The campaign's own notice, rendered with the posts' Markdown pipeline; ''
+   * while the default is in use, whose text depends on the configuration
+   * (privacyNoticeHtml below renders either).
+   */
   privacyNoticeHtml: string;
   /** Whether the default notice is in use (nothing saved). */
   defaultPrivacyNotice: boolean;
@@ -46,12 +50,17 @@ export type Campaign = CampaignSettings & {
 export const DEFAULT_CAMPAIGN_NAME = 'Placard';
 
 // Honest about what Placard stores and for how long (kept in step with
-// src/signatures and the migrations): change it with them.
-export const DEFAULT_PRIVACY_NOTICE = `## What we keep when you sign
+// src/signatures, src/supporters and the migrations): change it with them. How
+// long signatures of a closed action keep their details is configured
+// (ANONYMISE_AFTER_DAYS), so the notice is made for that number.
+export function defaultPrivacyNotice(anonymiseAfterDays: number): string {
+  return `## What we keep when you sign
 
 When you sign an action we keep what you type in the form: your **name**, your **email address**, your **country**, your **town** (if you give it), your **comment** (if you write one), whether you asked for your **name to be shown** in the public list of signers, and whether you **agreed to receive updates** about the campaign.
 
 With each signature we also keep a **keyed hash of your IP address** (not the address itself). It lets the organisers find and remove fraudulent signatures in bulk, for example thousands made from one connection, without keeping the addresses of everyone who signed.
+
+We keep one record per email address across all actions: the name from your latest confirmed signature, and a **record of your consent** to updates (the words you agreed to, when, from which action, and when you withdrew it).
 
 ## Confirming by email
 
@@ -64,7 +73,36 @@ We send you an email with a link to confirm your signature; it counts only once 
 - **The people an action is addressed to** may be given the list of signers: name, town, country and date. Never your email address.
 
 We do not sell your details or share them with anyone else.
+
+## How long we keep it
+
+${anonymiseAfterDays} days after an action closes (its deadline passes, or the organisers close it), its confirmed signatures are **anonymised**: your name, email address, town, comment and IP hash are deleted, and only the country and the date remain, so that the count and the numbers per country stay as they were. Its unconfirmed signatures are deleted.
+
+## Your data in your hands
+
+On this page, enter your email address and we send you a **link to your data** (we give the same answer whether or not we know the address). The link works for a limited time, as the email says. With it you can:
+
+- **see** everything we hold about you, and **download** it as a file;
+- **withdraw** any of your signatures: it is deleted, and the count drops at once;
+- **stop campaign updates**;
+- **erase everything**: your signatures, your name, your address and your consent record are deleted.
+
+When you erase your data or stop updates, or when our emails to you bounce, we keep a **one-way hash of your email address** on our suppression list, and nothing else, so that we never send you campaign updates again. It cannot be turned back into your address.
 `;
+}
+
+const defaultNoticeHtml = new Map<number, string>();
+
+/** The notice /privacy shows: the campaign's own, or the default made for the configured ANONYMISE_AFTER_DAYS. */
+export function privacyNoticeHtml(campaign: Campaign, anonymiseAfterDays: number): string {
+  if (!campaign.defaultPrivacyNotice) return campaign.privacyNoticeHtml;
+  let html = defaultNoticeHtml.get(anonymiseAfterDays);
+  if (html === undefined) {
+    html = renderMarkdown(defaultPrivacyNotice(anonymiseAfterDays));
+    defaultNoticeHtml.set(anonymiseAfterDays, html);
+  }
+  return html;
+}
 
 const KEYS: Record<keyof CampaignSettings, string> = {
   name: `${PREFIX}name`,
@@ -87,7 +125,7 @@ function complete(settings: CampaignSettings): Campaign {
   return {
     ...settings,
     fromName: settings.senderName || settings.name,
-    privacyNoticeHtml: renderMarkdown(settings.privacyNotice || DEFAULT_PRIVACY_NOTICE),
+    privacyNoticeHtml: settings.privacyNotice ? renderMarkdown(settings.privacyNotice) : '',
     defaultPrivacyNotice: settings.privacyNotice === '',
   };
 }

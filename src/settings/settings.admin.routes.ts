@@ -6,7 +6,7 @@ import { Invalid } from '../errors.ts';
 import { translate } from '../i18n/index.ts';
 import { addressOf } from '../mail/mailer.ts';
 import { paths, routes } from '../urls.ts';
-import { DEFAULT_PRIVACY_NOTICE, getCampaign, saveCampaign, SettingsChangedMeanwhile, settingsVersion } from './campaign.ts';
+import { defaultPrivacyNotice, getCampaign, saveCampaign, SettingsChangedMeanwhile, settingsVersion } from './campaign.ts';
 import { parseSettingsForm, SETTINGS_FIELDS } from './settings.schema.ts';
 
 export function settingsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
@@ -25,7 +25,7 @@ export function settingsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       errors,
       mailFromAddress: addressOf(config.mailFrom),
       privacyUrl: paths.privacy(),
-      defaultNotice: DEFAULT_PRIVACY_NOTICE,
+      defaultNotice: defaultPrivacyNotice(config.anonymiseAfterDays),
     });
   }
 

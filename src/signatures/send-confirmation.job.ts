@@ -15,10 +15,10 @@ import { campaignForEmail } from '../settings/campaign.ts';
 import { absolute, paths } from '../urls.ts';
 import { countryName } from './countries.ts';
 import * as repo from './signatures.repo.ts';
-import { newToken } from './tokens.ts';
+import { newToken } from '../http/link-tokens.ts';
 
 export type SendConfirmationData =
-  | { notice: 'confirm'; submissionId: number }
+  | { notice: 'confirm'; submissionId: number; sequence?: number }
   | { notice: 'already-signed'; signatureId: number; sequence: number }
   // Queued before submissions were kept: confirms the signature as it stands.
   | { notice: 'confirm'; signatureId: number; sequence: number; submissionId?: undefined };
@@ -38,7 +38,10 @@ export type MailJobDeps = {
 };
 
 function idempotencyKey(data: SendConfirmationData): string {
-  if (data.notice === 'confirm' && data.submissionId !== undefined) return `confirm-submission:${data.submissionId}`;
+  // A new link for a spent one ("send me a new link") carries its sequence: another email, another key.
+  if (data.notice === 'confirm' && data.submissionId !== undefined) {
+    return data.sequence === undefined ? `confirm-submission:${data.submissionId}` : `confirm-submission:${data.submissionId}:${data.sequence}`;
+  }
   return `${data.notice}:${data.signatureId}:${data.sequence}`;
 }
 

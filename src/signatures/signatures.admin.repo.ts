@@ -55,8 +55,9 @@ export type SignatureFilter = {
 
 export type SignatureRow = {
   id: Id;
-  name: string;
-  email: string;
+  /** NULL once anonymised (src/supporters/anonymise.task.ts), as email is. */
+  name: string | null;
+  email: string | null;
   country: string;
   locality: string;
   created_at: Date;
@@ -75,8 +76,8 @@ export async function searchSignatures(db: Queryable, actionId: Id, f: Signature
 export type AdminSignature = {
   id: Id;
   action_id: Id;
-  name: string;
-  email: string;
+  name: string | null;
+  email: string | null;
   hidden_at: Date | null;
   invalidated_at: Date | null;
   invalidation_id: Id | null;

@@ -47,6 +47,11 @@ const STYLES = ['/assets/admin-signatures.css'];
 export const MAX_CONCURRENT_EXPORTS = 2;
 const DONE_KEYS = ['hidden', 'shown', 'invalidated', 'restored'] as const;
 
+/** An anonymised signature's name and address, as the admin's lists show them. */
+function withheld(locale: Locale, row: { name: string | null; email: string | null }): { name: string; email: string } {
+  return { name: row.name ?? translate(locale, 'signatures.nameWithheld'), email: row.email ?? translate(locale, 'signatures.emailWithheld') };
+}
+
 /** A file name safe in any Content-Disposition: the action's slug (already [a-z0-9-]) and the date. */
 function fileName(action: AdminAction, what: string, extension: string): string {
   const slug = action.slug.replace(/[^a-z0-9-]/g, '').slice(0, 80) || `action-${action.id}`;
@@ -119,6 +124,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       back,
       rows: page.rows.map((row) => ({
         ...row,
+        ...withheld(locale, row),
         countryName: countryName(locale, row.country),
         signedAt: localTime(row.created_at),
         state: stateOf(row),
@@ -193,7 +199,7 @@ export function signaturesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       preview: page.preview && {
         matched: page.preview.matched,
         nothing: page.preview.matched === 0,
-        sample: page.preview.sample.map((row) => ({ ...row, countryName: countryName(locale, row.country), signedAt: localTime(row.created_at) })),
+        sample: page.preview.sample.map((row) => ({ ...row, ...withheld(locale, row), countryName: countryName(locale, row.country), signedAt: localTime(row.created_at) })),
         values: invalidationValues(page.preview.form, timeZone),
       },
       past: past.map((inv) => ({

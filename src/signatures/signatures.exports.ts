@@ -53,12 +53,17 @@ export function signaturesCsv(): Stringifier {
   });
 }
 
-/** Rows of export-signatories as the list shows them: the country's name, the date in the campaign's zone. */
+/**
+ * Rows of export-signatories as the list shows them: the country's name, the
+ * date in the campaign's zone, "Name withheld" for an anonymised signature (it
+ * still counts, so the list keeps its line and its length matches the count).
+ */
 export function signatoryLines(locale: Locale, timeZone: string): Transform {
+  const withheld = translate(locale, 'signatures.nameWithheld');
   return new Transform({
     objectMode: true,
-    transform(row: { name: string; locality: string; country: string; created_at: Date }, _encoding, callback) {
-      const line: SignatoryLine = { name: row.name, town: row.locality, country: countryName(locale, row.country), date: campaignDate(row.created_at, timeZone) };
+    transform(row: { name: string | null; locality: string; country: string; created_at: Date }, _encoding, callback) {
+      const line: SignatoryLine = { name: row.name ?? withheld, town: row.locality, country: countryName(locale, row.country), date: campaignDate(row.created_at, timeZone) };
       callback(null, line);
     },
   });

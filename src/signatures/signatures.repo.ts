@@ -11,7 +11,7 @@ const sql = loadQueries('signatures.sql', [
   'get-signature-for-notice',
   'insert-confirmation-token',
   'find-token',
-  'use-token',
+  'allow-new-link',
   'confirm-submission',
   'confirm-signature-as-is',
   'forget-submissions',
@@ -35,6 +35,11 @@ export type NoticeAllowance = { id: number; notices_sent: number; confirmed: boo
 
 export async function countAnotherNotice(db: Queryable, actionId: number, email: string, maxNotices: number, linkTtlDays: number) {
   return (await db.query<NoticeAllowance>({ ...sql['count-another-notice'], values: [actionId, email, maxNotices, linkTtlDays] })).rows[0];
+}
+
+/** One more notice for a pending signature, for "send me a new link"; the notice's sequence number, or undefined past the bound. */
+export async function allowNewLink(db: Queryable, signatureId: number, maxNotices: number, linkTtlDays: number): Promise<number | undefined> {
+  return (await db.query<{ notices_sent: number }>({ ...sql['allow-new-link'], values: [signatureId, maxNotices, linkTtlDays] })).rows[0]?.notices_sent;
 }
 
 export async function insertSubmission(db: Queryable, signatureId: number, s: SignatureInput, ipHash: Buffer | null): Promise<number> {
@@ -89,21 +94,16 @@ export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState
   return (await db.query<TokenState>({ ...sql['find-token'], values: [hash] })).rows[0];
 }
 
-export async function useToken(db: Queryable, hash: Buffer): Promise<{ signatureId: number; submissionId: number | null } | undefined> {
-  const row = (await db.query<{ signature_id: number; submission_id: number | null }>({ ...sql['use-token'], values: [hash] })).rows[0];
-  return row && { signatureId: row.signature_id, submissionId: row.submission_id };
-}
-
 /** A signature that was just confirmed, and what its supporter's record takes from it. */
-export type ConfirmedSignature = { id: number; supporterId: number | null; actionId: number; name: string; wantsUpdates: boolean };
+export type ConfirmedSignature = { id: number; supporterId: number | null; actionId: number; actionSlug: string; name: string; wantsUpdates: boolean; country: string };
 
 /** Confirms a pending signature with the submission behind the link (or as it stands, for a link from before submissions were kept); undefined when it was confirmed already. */
 export async function confirmSignature(db: Queryable, signatureId: number, submissionId: number | null): Promise<ConfirmedSignature | undefined> {
   const query = submissionId === null
     ? { ...sql['confirm-signature-as-is'], values: [signatureId] }
     : { ...sql['confirm-submission'], values: [signatureId, submissionId] };
-  const row = (await db.query<{ id: number; supporter_id: number | null; action_id: number; name: string; wants_updates: boolean }>(query)).rows[0];
-  return row && { id: row.id, supporterId: row.supporter_id, actionId: row.action_id, name: row.name, wantsUpdates: row.wants_updates };
+  const row = (await db.query<{ id: number; supporter_id: number | null; action_id: number; action_slug: string; name: string; wants_updates: boolean; country: string }>(query)).rows[0];
+  return row && { id: row.id, supporterId: row.supporter_id, actionId: row.action_id, actionSlug: row.action_slug, name: row.name, wantsUpdates: row.wants_updates, country: row.country };
 }
 
 /** Deletes what was submitted for a signature (once it is confirmed). */

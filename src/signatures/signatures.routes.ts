@@ -1,24 +1,19 @@
-// Signing an action and confirming by email: the routes read as a table of
-// contents. Every POST checks its CSRF token before its rate limit counts, so
-// forged posts cannot use up a shared connection's allowance.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+// Signing an action, and the pages around it: the routes read as a table of
+// contents (confirmation links are src/pledges'). Every POST checks its CSRF
+// token before its rate limit counts, so forged posts cannot use up a shared
+// connection's allowance.
+import { Router, type Request, type Response } from 'express';
 import { renderActionPage } from '../actions/action-page.ts';
 import * as actions from '../actions/actions.service.ts';
 import { shareLinks } from '../actions/share.ts';
 import type { AppDeps, HttpKit } from '../app.ts';
 import { Invalid } from '../errors.ts';
 import { requireSlug } from '../http/params.ts';
-import { translate } from '../i18n/index.ts';
+import { translate, type MessageKey } from '../i18n/index.ts';
 import { absolute, paths, routes } from '../urls.ts';
 import { deriveIpKey } from './ip-hash.ts';
-import { formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
+import { countryOfQuery, formTimeOf, formValues, isHoneypotFilled, parseSignature } from './signatures.schema.ts';
 import * as signatures from './signatures.service.ts';
-
-// The token is in the URL and the form: no cache, shared or private, may keep these pages.
-const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'no-store');
-  next();
-};
 
 export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
@@ -30,19 +25,40 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     const checkEmail = paths.actionCheckEmail(action.slug);
     // A bot that filled the hidden field is told what a person is told, and nothing is stored.
     if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
+    const stamp = formTimeOf(req.body);
+    const timing = http.formTiming.judge(stamp);
+    // The form comes back (with a mistake, or sent too soon): it needs a token,
+    // and a genuine stamp is kept, so that correcting one field quickly is not a script.
+    const formAgain = (errors: Record<string, MessageKey>) => {
+      res.status(422);
+      http.csrf.issueToken(req, res);
+      const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
+      return renderActionPage(db, req, res, { values: formValues(req.body), errors, stamp: genuine ? stamp : http.formTiming.stamp() });
+    };
     let input;
     try {
       input = parseSignature(req.body);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      res.status(422);
-      // The form comes back, so it needs a token; a successful signature does not.
-      http.csrf.issueToken(req, res);
-      return renderActionPage(db, req, res, { values: formValues(req.body), errors: error.fields });
+      return formAgain(error.fields);
     }
+    // A form sent back sooner than a person could fill it in, or with a stamp this
+    // site never issued (or issued under another APP_SECRET), comes back with what
+    // was typed and "press Sign again": a person does, a script has to wait. Never
+    // a silent "check your email" for a person whose autofill was quick: nothing
+    // that a supporter is told was received may be dropped. Judged after the
+    // mistakes, so a quick press on an empty form shows those first.
+    if (timing === 'early' || timing === 'forged') return formAgain({ form: 'signature.errors.tooSoon' });
     // req.ip follows TRUST_PROXY: the proxy's X-Forwarded-For only when configured.
     await signatures.sign(signing, action, input, req.ip);
     res.redirect(303, checkEmail);
+  }
+
+  // The address a failed POST left in the browser: a phone restoring the tab asks
+  // for it again, and is sent to the form on the action's page, not a 404.
+  function backToForm(req: Request, res: Response) {
+    const slug = requireSlug(req.params.slug);
+    res.redirect(303, `${paths.action(slug)}#${slug}-form`);
   }
 
   async function checkEmail(req: Request, res: Response) {
@@ -52,48 +68,25 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
 
   async function thanks(req: Request, res: Response) {
     const action = await actions.getAction(db, requireSlug(req.params.slug));
-    const { action: view, next } = await actions.viewActionAfterSigning(db, action, res.locals.locale);
+    // ?country=XX from the confirm handler's redirect: only a known code is used, never the raw value.
+    const country = countryOfQuery(req.query.country);
+    const { action: view, next, fromCountry } = await actions.viewActionAfterSigning(db, action, res.locals.locale, country);
     const url = absolute(deps.config.baseUrl, paths.action(action.slug));
     res.render('actions/thanks', {
       title: translate(res.locals.locale, 'signature.thanks.title'),
       action: view,
       next,
+      fromCountry,
       shareUrl: url,
       share: shareLinks(url, translate(res.locals.locale, 'signature.thanks.shareText', { action: action.title })),
       scripts: ['/assets/count.js'],
     });
   }
 
-  async function showConfirm(req: Request, res: Response) {
-    const page = await signatures.inspectToken(db, req.params.token);
-    const title = translate(res.locals.locale, 'signature.confirm.title');
-    if (page.state === 'confirmed') return res.render('signatures/already-confirmed', { title, ...page });
-    res.render('signatures/confirm', { title, token: req.params.token, ...page });
-  }
-
-  async function confirm(req: Request, res: Response) {
-    const result = await signatures.confirm(db, req.params.token);
-    res.redirect(303, paths.actionThanks(result.actionSlug));
-  }
-
-  async function showCancel(req: Request, res: Response) {
-    // Even an expired or used link may remove a signature that is still pending.
-    const page = await signatures.actionOfToken(db, req.params.token);
-    res.render('signatures/cancel', { title: translate(res.locals.locale, 'signature.cancel.title'), token: req.params.token, ...page });
-  }
-
-  async function cancel(req: Request, res: Response) {
-    const result = await signatures.cancel(db, req.params.token);
-    res.render('signatures/cancelled', { title: translate(res.locals.locale, 'signature.cancel.title'), ...result });
-  }
-
   const { csrf, limits } = http;
   router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
+  router.get(routes.actionSignatures, backToForm);
   router.get(routes.actionCheckEmail, checkEmail);
   router.get(routes.actionThanks, thanks);
-  router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
-  router.post(routes.confirm, noStore, csrf.protect, limits.confirm, confirm);
-  router.get(routes.cancel, noStore, csrf.provideToken, showCancel);
-  router.post(routes.cancel, noStore, csrf.protect, limits.confirm, cancel);
   return router;
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Invalid, type FieldErrors } from '../errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
+import { FORM_TIME_FIELD } from '../http/form-timing.ts';
 import { isCountryCode } from './countries.ts';
 
 // No control or format characters: they have no place in a name, could break a
@@ -70,14 +71,37 @@ export type SignatureInput = {
 /** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
 export const HONEYPOT_FIELD = 'website';
 
-function fieldMessage(message: string): MessageKey {
-  if (message.startsWith('max:')) return 'signature.errors.tooLong';
-  if (message === 'required') return 'signature.errors.required';
-  if (message === 'email') return 'signature.errors.email';
-  if (message === 'country') return 'signature.errors.country';
-  if (message === 'invalidCharacters') return 'signature.errors.invalidCharacters';
-  if (message === 'addressInName') return 'signature.errors.addressInName';
-  return 'signature.errors.invalid';
+// GOV.UK's rule: a message says what to do about this field, in its words
+// ("Enter your name", "Choose your country"), never "this field is invalid".
+const FIELD_MESSAGES: Record<(typeof SIGNATURE_FIELDS)[number], Partial<Record<string, MessageKey>> & { invalid: MessageKey }> = {
+  name: {
+    required: 'signature.errors.name.required',
+    max: 'signature.errors.name.tooLong',
+    invalidCharacters: 'signature.errors.name.invalidCharacters',
+    addressInName: 'signature.errors.name.addressInName',
+    invalid: 'signature.errors.name.invalid',
+  },
+  email: {
+    required: 'signature.errors.email.required',
+    max: 'signature.errors.email.tooLong',
+    email: 'signature.errors.email.format',
+    invalid: 'signature.errors.email.invalid',
+  },
+  country: { required: 'signature.errors.country.required', country: 'signature.errors.country.unknown', invalid: 'signature.errors.country.invalid' },
+  locality: { max: 'signature.errors.locality.tooLong', invalidCharacters: 'signature.errors.locality.invalidCharacters', invalid: 'signature.errors.locality.invalid' },
+  comment: { max: 'signature.errors.comment.tooLong', invalidCharacters: 'signature.errors.comment.invalidCharacters', invalid: 'signature.errors.comment.invalid' },
+};
+
+function isVisibleField(field: string): field is (typeof SIGNATURE_FIELDS)[number] {
+  return (SIGNATURE_FIELDS as readonly string[]).includes(field);
+}
+
+/** The message for a field's problem; a field the form does not show (a repeated checkbox, a stray key) gets the form's. */
+function fieldMessage(field: string, message: string): MessageKey {
+  if (!isVisibleField(field)) return 'signature.errors.form';
+  const messages = FIELD_MESSAGES[field];
+  const code = message.startsWith('max:') ? 'max' : message;
+  return messages[code] ?? messages.invalid;
 }
 
 export function parseSignature(body: unknown): SignatureInput {
@@ -85,13 +109,13 @@ export function parseSignature(body: unknown): SignatureInput {
   // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
   const fields: FieldErrors = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (value !== undefined && typeof value !== 'string') fields[key] = 'signature.errors.invalid';
+    if (value !== undefined && typeof value !== 'string') fields[key] = fieldMessage(key, 'invalid');
   }
   const parsed = signatureForm.safeParse(raw);
   if (!parsed.success || Object.keys(fields).length > 0) {
     for (const issue of parsed.error?.issues ?? []) {
       const field = String(issue.path[0] ?? 'form');
-      fields[field] ??= fieldMessage(issue.message);
+      fields[field] ??= fieldMessage(field, issue.message);
     }
     throw new Invalid(fields, 'signature.errors.summary');
   }
@@ -111,6 +135,18 @@ export function parseSignature(body: unknown): SignatureInput {
 export function isHoneypotFilled(body: unknown): boolean {
   const value = asFields(body)[HONEYPOT_FIELD];
   return typeof value === 'string' && value.trim() !== '';
+}
+
+/** The form's signed render time (src/http/form-timing.ts), as sent. */
+export function formTimeOf(body: unknown): unknown {
+  return asFields(body)[FORM_TIME_FIELD];
+}
+
+/** A country code from a query string: an ISO 3166 alpha-2 code we know, else nothing (never the raw value). */
+export function countryOfQuery(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z]{2}$/.test(value)) return undefined;
+  const code = value.toUpperCase();
+  return isCountryCode(code) ? code : undefined;
 }
 
 /** What the form shows again when it comes back with mistakes: the values as typed. */

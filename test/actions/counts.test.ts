@@ -137,7 +137,7 @@ describe('counting confirmed signatures', () => {
 
     const confirmed = await pressButtonBehind(t.app, link);
     assert.equal(confirmed.status, 303);
-    assert.equal(confirmed.headers.location, `/actions/${SLUG}/thanks`);
+    assert.match(confirmed.headers.location!, new RegExp(`^/actions/${SLUG}/thanks\\?country=[A-Z]{2}$`));
     const { rows } = await t.db.pool.query('SELECT confirmed_at FROM signatures WHERE email = $1', [address]);
     assert.ok(rows[0]?.confirmed_at, 'the signature is confirmed');
 

@@ -27,7 +27,9 @@ describe('an organiser publishes a petition that a supporter signs, in Chromium'
     const executablePath = requireChromium(chromium);
     smtp = await new TestSmtpServer().start();
     server = await startHttpServer();
-    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl } });
+    // SIGN_MIN_SECONDS=0: a test fills the form faster than a person, and the form-timing check would
+    // quietly drop it (that check has its own tests: test/signatures/limits.test.ts, supporter-journey.test.ts).
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, SIGN_MIN_SECONDS: '0' } });
     // For its authors and tags: the organiser writes the post and its petition here.
     await loadDemoContent(t.db.pool, createLogger('silent'));
     server.serve(t.app);

@@ -107,11 +107,12 @@ describe('a forged cross-site POST and the signing rate limit', () => {
         assert.equal((await signWith(t, { Origin: 'https://evil.example' }, `forged${i}@example.org`)).status, 403);
         assert.equal((await signWith(t, { 'Sec-Fetch-Site': 'cross-site' }, `forged-sfs${i}@example.org`)).status, 403);
       }
-      const counted = await t.db.pool.query("SELECT count(*) AS n FROM rate_limit_hits WHERE key LIKE 'sign:%'");
+      const counted = await t.db.pool.query("SELECT count(*) AS n FROM rate_limit_hits WHERE key LIKE 'sign-%'");
       assert.equal(counted.rows[0].n, 0, 'no hits counted for the forged posts');
       assert.equal((await signPetition(t.app, { email: 'genuine@example.org' })).status, 303, 'the genuine signature is accepted');
-      const { rows } = await t.db.pool.query("SELECT hits FROM rate_limit_hits WHERE key LIKE 'sign:%'");
-      assert.deepEqual(rows.map((r) => r.hits), [1]);
+      // One hit in each of the signing windows (burst, hour, IP and email domain).
+      const { rows } = await t.db.pool.query("SELECT hits FROM rate_limit_hits WHERE key LIKE 'sign-%'");
+      assert.deepEqual(rows.map((r) => r.hits), [1, 1, 1]);
     } finally {
       await t.close();
     }

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { createMailer } from '../../src/mail/mailer.ts';
 import { createEmailRenderer } from '../../src/mail/templates.ts';
 import { PENDING_RETENTION_DAYS, purgeStaleSignaturesTask } from '../../src/signatures/purge.task.ts';
-import { newToken } from '../../src/signatures/tokens.ts';
+import { newToken } from '../../src/http/link-tokens.ts';
 import { createTestDatabase, createTestPool, type TestDatabase } from '../helpers/db.ts';
 
 // The last link went out at last_notice_at and lived this long.

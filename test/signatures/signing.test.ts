@@ -50,7 +50,7 @@ describe('signing a petition', () => {
     const page = await request(t.app).get(`/actions/${ACTION}`).expect(200);
     assert.match(page.text, /name="show_name" type="checkbox">/, 'show my name is off by default');
     assert.match(page.text, /name="wants_updates" type="checkbox">/, 'updates are off by default');
-    assert.match(page.text, /<progress max="5000" value="0"/);
+    assert.match(page.text, /<rect class="bar-fill" width="0" height="10" data-bar\/>/);
   });
 
   it('counts a signature once, after the supporter confirms by email', async () => {
@@ -74,7 +74,7 @@ describe('signing a petition', () => {
 
     const confirmed = await pressButtonBehind(t.app, link);
     assert.equal(confirmed.status, 303);
-    assert.equal(confirmed.headers.location, `/actions/${ACTION}/thanks`);
+    assert.match(confirmed.headers.location!, new RegExp(`^/actions/${ACTION}/thanks\\?country=[A-Z]{2}$`));
     assert.equal(await countOf(), before + 1);
 
     const thanks = await request(t.app).get(`/actions/${ACTION}/thanks`).expect(200);
@@ -275,7 +275,7 @@ describe('signing a petition', () => {
     for (const name of ['URGENT: your bank account is locked, verify at https://evil.example/login', 'Verify at evil.example now', 'Write to claims@evil.example', 'www.evil']) {
       const res = await signPetition(t.app, { email: victim, name });
       assert.equal(res.status, 422, name);
-      assert.match(res.text, /name-error">Please write your name without web or email addresses\./);
+      assert.match(res.text, /name-error"><span class="visually-hidden">Error:<\/span> Enter your name without web or email addresses</);
     }
     const { rows } = await t.db.pool.query('SELECT count(*) AS n FROM signatures WHERE email = $1', [victim]);
     assert.equal(rows[0].n, 0, 'nothing stored, so nothing mailed');
@@ -311,11 +311,11 @@ describe('signing a petition', () => {
     }
     const blank = await signPetition(t.app, { email: email(), name: '\u200D\u200C' });
     assert.equal(blank.status, 422, 'a name of joiners alone');
-    assert.match(blank.text, /name-error">Please fill this in\./);
+    assert.match(blank.text, /name-error"><span class="visually-hidden">Error:<\/span> Enter your name</);
     for (const name of ['Eve \u202Egnp.exe', 'Eve\u2066x\u2069', 'Eve\u{E0041}\u{E0042}', 'Eve\u200B', 'Eve\u00AD']) {
       const res = await signPetition(t.app, { email: email(), name });
       assert.equal(res.status, 422, JSON.stringify(name));
-      assert.match(res.text, /name-error">This contains characters that cannot be used\./);
+      assert.match(res.text, /name-error"><span class="visually-hidden">Error:<\/span> Your name contains characters that cannot be used</);
     }
   });
 
@@ -354,22 +354,24 @@ describe('bad input when signing', () => {
   it('keeps the values and puts a message beside each bad field', async () => {
     const res = await signPetition(t.app, { name: '', email: 'not-an-email', country: 'XX', comment: 'Solidarity from Leeds' });
     assert.equal(res.status, 422);
-    assert.match(res.text, /id="free-the-zhanaozen-prisoners-name-error">Please fill this in\./);
-    assert.match(res.text, /id="free-the-zhanaozen-prisoners-email-error">Please enter an email address/);
-    assert.match(res.text, /id="free-the-zhanaozen-prisoners-country-error">Please choose a country/);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-name-error"><span class="visually-hidden">Error:<\/span> Enter your name</);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-email-error"><span class="visually-hidden">Error:<\/span> Enter an email address in the correct format, like name@example\.com</);
+    assert.match(res.text, /id="free-the-zhanaozen-prisoners-country-error"><span class="visually-hidden">Error:<\/span> Choose your country from the list</);
     assert.match(res.text, /value="not-an-email"/);
     assert.match(res.text, />Solidarity from Leeds<\/textarea>/);
     assert.match(res.text, /aria-invalid="true"/);
+    // GOV.UK's summary takes the focus (autofocus: no script needed) and links each problem to its field.
     assert.equal([...res.text.matchAll(/ autofocus/g)].length, 1);
-    assert.match(res.text, /name="name" autofocus/, 'the first bad field takes the focus');
+    assert.match(res.text, /<div class="error-summary" role="alert" tabindex="-1" autofocus/);
+    assert.match(res.text, /<title>Error: Free the Zhanaozen strikers still in prison · Placard<\/title>/);
     csrfTokenIn(res.text); // the form comes back ready to submit again
   });
 
   it('refuses oversized fields and a body that is too large', async () => {
     const long = await signPetition(t.app, { name: 'x'.repeat(101), comment: 'y'.repeat(1001) });
     assert.equal(long.status, 422);
-    assert.match(long.text, /name-error">This is too long\./);
-    assert.match(long.text, /comment-error">This is too long\./);
+    assert.match(long.text, /name-error"><span class="visually-hidden">Error:<\/span> Your name must be 100 characters or fewer</);
+    assert.match(long.text, /comment-error"><span class="visually-hidden">Error:<\/span> Your comment must be 1,000 characters or fewer</);
     const huge = await signPetition(t.app, { comment: 'z'.repeat(40_000) });
     assert.equal(huge.status, 413);
     assert.match(huge.text, /too large/);
@@ -378,7 +380,7 @@ describe('bad input when signing', () => {
   it('refuses header injection in the name and the email', async () => {
     const name = await signPetition(t.app, { name: 'Eve\r\nBcc: victim@example.org' });
     assert.equal(name.status, 422);
-    assert.match(name.text, /name-error">This contains characters that cannot be used\./);
+    assert.match(name.text, /name-error"><span class="visually-hidden">Error:<\/span> Your name contains characters that cannot be used</);
     const mail = await signPetition(t.app, { email: 'eve@example.org\r\nBcc: victim@example.org' });
     assert.equal(mail.status, 422);
     const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE name LIKE 'Eve%'");
@@ -454,7 +456,7 @@ describe('bad input when signing', () => {
     await agent.post(`/confirm/${'A'.repeat(43)}`).type('form').send({ _csrf: token }).expect(404);
 
     // An expired token: made directly, as the mail job would, then aged.
-    const { newToken } = await import('../../src/signatures/tokens.ts');
+    const { newToken } = await import('../../src/http/link-tokens.ts');
     const { rows } = await t.db.pool.query(
       "INSERT INTO signatures (action_id, email, name, country) SELECT id, 'old@example.org', 'Old', 'KZ' FROM actions WHERE slug = $1 RETURNING id",
       [ACTION],
@@ -462,30 +464,15 @@ describe('bad input when signing', () => {
     const expired = newToken();
     await t.db.pool.query("INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at) VALUES ($1, $2, now() - interval '1 day')", [expired.hash, rows[0].id]);
     const page = await request(t.app).get(`/confirm/${expired.token}`).expect(410);
-    assert.match(page.text, /expired or has already been used/);
-    assert.match(page.text, /<a href="\/actions\/free-the-zhanaozen-prisoners">Go to the action to sign again<\/a>/, 'a way forward');
+    assert.match(page.text, /has expired or has already been used/);
+    assert.match(page.text, new RegExp(`<form method="post" action="/confirm/${expired.token}/new-link">`), 'a new link, one tap away');
+    assert.match(page.text, /<a href="\/actions\/free-the-zhanaozen-prisoners">Back to the action<\/a>/, 'a way back');
     const post = await agent.post(`/confirm/${expired.token}`).type('form').send({ _csrf: token });
     assert.equal(post.status, 410);
   });
 });
 
-describe('rate limits', () => {
-  it('limits signing per IP, with the count kept in PostgreSQL', async () => {
-    const t = await createTestApp({ env: { RATE_LIMIT_SIGN_PER_MINUTE: '2' } });
-    try {
-      await loadDemoContent(t.db.pool, createLogger('silent'));
-      assert.equal((await signPetition(t.app, { email: 'r1@example.org' })).status, 303);
-      assert.equal((await signPetition(t.app, { email: 'r2@example.org' })).status, 303);
-      const third = await signPetition(t.app, { email: 'r3@example.org' });
-      assert.equal(third.status, 429);
-      assert.match(third.text, /Too many requests/);
-      const { rows } = await t.db.pool.query("SELECT hits FROM rate_limit_hits WHERE key LIKE 'sign:%'");
-      assert.equal(rows[0].hits, 3);
-    } finally {
-      await t.close();
-    }
-  });
-});
+// The signing rate limits, the honeypot and the form-timing check: test/signatures/limits.test.ts.
 
 describe('signing input that could reach the database badly', () => {
   it('refuses NUL and other control characters, and repeated fields, in every field', async () => {

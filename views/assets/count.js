@@ -16,10 +16,12 @@
       .then(function (data) {
         if (!data || typeof data.count !== 'number' || data.count < shown(block)) return;
         var number = block.querySelector('[data-count]');
-        var bar = block.querySelector('progress');
+        var bar = block.querySelector('[data-bar]');
+        var of = Number(block.getAttribute('data-count-of')) || 0;
         block.setAttribute('data-count-value', String(data.count));
         if (number) number.textContent = format.format(data.count);
-        if (bar) bar.value = Math.min(data.count, Number(bar.max));
+        // As the page draws it (actions.service.ts): at least 2 % once anyone has signed.
+        if (bar && of > 0) bar.setAttribute('width', String(data.count > 0 ? Math.max(2, Math.min(100, (data.count / of) * 100)) : 0));
       })
       .catch(function () { /* offline or slow: keep the last number */ });
   }

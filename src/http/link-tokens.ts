@@ -1,4 +1,5 @@
-// Confirmation tokens: 256 random bits, base64url in the link, only their
+// Tokens of links sent by email (confirmations, one-time organiser links,
+// privacy links): 256 random bits, base64url in the link, only their
 // SHA-256 stored. A token that is not of this shape is rejected before any query.
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -1,0 +1,61 @@
+// Confirmation links of every kind of pledge, as a table of contents. The GET
+// of a link changes nothing (mail scanners open links); its page's button does.
+// Every POST checks its CSRF token before its rate limit counts.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { HttpKit } from '../app.ts';
+import { translate } from '../i18n/index.ts';
+import { routes } from '../urls.ts';
+import type { Confirmations } from './confirmation.service.ts';
+
+// The token is in the URL and the form: no cache, shared or private, may keep these pages.
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export function confirmationRoutes(confirmations: Confirmations, http: HttpKit): Router {
+  const router = Router();
+  const title = (res: Response, key: Parameters<typeof translate>[1]) => translate(res.locals.locale, key);
+
+  async function showConfirm(req: Request, res: Response) {
+    const page = await confirmations.inspect(req.params.token);
+    if (page.state === 'confirmed') return res.render('pledges/already-confirmed', { title: title(res, 'pledge.confirmed.title'), ...page });
+    if (page.state === 'spent') return renderSpent(req, res, page.link);
+    res.render('pledges/confirm', { title: title(res, 'signature.confirm.title'), token: req.params.token, ...page });
+  }
+
+  function renderSpent(req: Request, res: Response, link: { subject: { title: string; path: string } }) {
+    res.status(410);
+    res.render('pledges/spent', { title: title(res, 'pledge.spent.title'), token: req.params.token, link });
+  }
+
+  async function confirm(req: Request, res: Response) {
+    const result = await confirmations.confirm(req.params.token);
+    if ('spent' in result) return renderSpent(req, res, result.spent);
+    res.redirect(303, result.next);
+  }
+
+  async function sendNewLink(req: Request, res: Response) {
+    const link = await confirmations.sendNewLink(req.params.token);
+    res.render('pledges/new-link-sent', { title: title(res, 'pledge.newLink.title'), link });
+  }
+
+  async function showCancel(req: Request, res: Response) {
+    // Even a spent link may remove a pledge that is still pending.
+    const link = await confirmations.describe(req.params.token);
+    res.render('pledges/cancel', { title: title(res, 'signature.cancel.title'), token: req.params.token, link });
+  }
+
+  async function cancel(req: Request, res: Response) {
+    const result = await confirmations.cancel(req.params.token);
+    res.render('pledges/cancelled', { title: title(res, 'signature.cancel.title'), ...result });
+  }
+
+  const { csrf, limits } = http;
+  router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
+  router.post(routes.confirm, noStore, csrf.protect, limits.confirm, confirm);
+  router.post(routes.confirmNewLink, noStore, csrf.protect, limits.confirm, sendNewLink);
+  router.get(routes.cancel, noStore, csrf.provideToken, showCancel);
+  router.post(routes.cancel, noStore, csrf.protect, limits.confirm, cancel);
+  return router;
+}

@@ -1,0 +1,57 @@
+// A pledge is a promise a supporter makes on the site and confirms from their
+// mailbox: a signature of an action now, an RSVP to a protest next. Every kind
+// shares one confirmation machinery (src/pledges/confirmation.*): a link in an
+// email whose page restates the pledge and confirms it only when its button is
+// pressed (mail scanners open links; they do not press buttons), an "it wasn't
+// me" link that removes a pending pledge, and a fresh link for an expired one.
+// A kind says what its links restate, what confirming does, and where the
+// supporter goes next.
+import type { PoolClient } from 'pg';
+import type { Queryable } from '../db/pool.ts';
+
+export type PledgeKindName = 'signature';
+
+/** What a confirmation link leads to, as its page needs it. */
+export type PledgeLink = {
+  kind: PledgeKindName;
+  /** The pledge's own id (a signature's). */
+  pledgeId: number;
+  /** The submission the link applies, for kinds that keep what each form sent (signatures); else null. */
+  submissionId: number | null;
+  confirmed: boolean;
+  /** Used or past its time: it no longer confirms, but may still remove a pending pledge or ask for a new link. */
+  spent: boolean;
+  /** Whether what it is for still takes confirmations (the action is open). */
+  open: boolean;
+  /** What the pledge is for (an action), by its public page. */
+  subject: { slug: string; title: string; path: string };
+  /** What the page restates before the button is pressed. */
+  restated: { name: string; showName: boolean; wantsUpdates: boolean };
+};
+
+/** The token row, once used: the pledge it confirms, and the submission for it when the kind keeps those. */
+export type UsedToken = { signatureId: number | null; submissionId: number | null };
+
+export type PledgeKind = {
+  name: PledgeKindName;
+  /** The link's pledge, read with everything its page shows; undefined when the pledge is gone. */
+  find(db: Queryable, tokenHash: Buffer): Promise<PledgeLink | undefined>;
+  /** Whether a subject that takes no confirmations still exists (then "closed", else "not found"). */
+  subjectExists(db: Queryable, link: PledgeLink): Promise<boolean>;
+  /**
+   * Confirms the pledge behind a used token, in the transaction that used it.
+   * Returns where the supporter goes next, or undefined when another link of
+   * the same pledge confirmed it first (then nothing changes).
+   */
+  confirm(client: PoolClient, used: UsedToken): Promise<string | undefined>;
+  /** Where a supporter goes after confirming (or finding it confirmed already). */
+  thanksPath(link: PledgeLink): string;
+  /** "It wasn't me": removes the pledge if still pending; false when it was confirmed. */
+  cancel(db: Queryable, link: PledgeLink): Promise<boolean>;
+  /**
+   * Sends a fresh link for a pending pledge whose link is spent, a bounded
+   * number of times (the same bound as signing again). False when the bound
+   * is reached; the page says the same either way.
+   */
+  sendNewLink(client: PoolClient, link: PledgeLink): Promise<boolean>;
+};
