@@ -28,6 +28,7 @@ import { createConfirmations } from './pledges/confirmation.service.ts';
 import { confirmationRoutes } from './pledges/confirmation.routes.ts';
 import { signaturePledge } from './signatures/signature-pledge.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
+import { isUnsubscribePost, unsubscribeRoutes } from './updates/unsubscribe.routes.ts';
 import { supporterDataRoutes } from './supporters/privacy.routes.ts';
 
 export type AppDeps = {
@@ -100,7 +101,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.join(VIEWS_DIR, 'assets'), { maxAge: '1h', index: false }));
   // Before every route and its rate limiter, and before its body is even read:
   // a cross-site POST is refused here.
-  app.use(requireSameOrigin({ baseUrl: config.baseUrl }));
+  // One exemption: a one-click unsubscribe (RFC 8058) is posted by mail
+  // providers and mail apps, from wherever they are; its token is the
+  // capability, and a forged post can only unsubscribe the owner of a token the
+  // forger already holds.
+  app.use(requireSameOrigin({ baseUrl: config.baseUrl, exempt: isUnsubscribePost }));
   app.use(cookieParser());
   // The campaign's name, contact and privacy link for every page's header and footer,
   // the admin's included (cached, src/settings/campaign.ts).
@@ -129,6 +134,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
   app.use(privacyRoutes(deps, http));
   app.use(supporterDataRoutes(deps, http));
+  app.use(unsubscribeRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -11,7 +11,13 @@ import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
 import { anonymiseSignaturesTask } from './supporters/anonymise.task.ts';
 import { sendPrivacyLinkJob } from './supporters/privacy.job.ts';
+import { deliverUpdatesTask } from './updates/deliver.task.ts';
+import { emailSupportersJob } from './updates/email-supporters.job.ts';
+import { sendUpdateTestJob } from './updates/send-test.job.ts';
+import { startDueUpdatesTask } from './updates/start-due.task.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob];
 
-export const periodicTasks: readonly PeriodicTask[] = [updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask];
+export const periodicTasks: readonly PeriodicTask[] = [
+  updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask,
+];

@@ -18,6 +18,8 @@ import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
 import { signaturesAdminRoutes } from '../signatures/signatures.admin.routes.ts';
+import { suppressionsAdminRoutes } from '../updates/suppressions.admin.routes.ts';
+import { updatesAdminRoutes } from '../updates/updates.admin.routes.ts';
 
 function bodyParser(limit: string, parameterLimit: number) {
   return express.urlencoded({ extended: false, limit, parameterLimit, verify: flagPrototypeKeys });
@@ -63,5 +65,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(actionsAdminRoutes(deps, kit));
   router.use(dashboardAdminRoutes(deps, kit));
   router.use(signaturesAdminRoutes(deps, kit));
+  // Supporters: campaign updates and the suppression list (every organiser).
+  router.use(updatesAdminRoutes(deps, kit));
+  router.use(suppressionsAdminRoutes(deps, kit));
   return router;
 }

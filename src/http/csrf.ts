@@ -5,6 +5,11 @@
 // forge its HMAC; a page on another port of the same host could plant a pair
 // of its own (cookies ignore ports), which requireSameOrigin (same-origin.ts)
 // refuses before this check runs.
+//
+// Each POST route puts `protect` in its own line of the route table. The one
+// POST without it is RFC 8058's one-click unsubscribe (src/updates/
+// unsubscribe.routes.ts): a mail provider posts it with no cookie and no token,
+// and the capability is the token in its path.
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf, type DoubleCsrfConfigOptions } from 'csrf-csrf';

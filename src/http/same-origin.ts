@@ -37,9 +37,16 @@ export function isSameOrigin(req: Request, baseUrl: string): boolean {
   return claimed === originOf(baseUrl) || claimed === originOf(`${req.protocol}://${req.get('host') ?? ''}`);
 }
 
-export function requireSameOrigin(options: { baseUrl: string }): RequestHandler {
+export function requireSameOrigin(options: {
+  baseUrl: string;
+  /**
+   * Requests that other sites may send on purpose, each named and argued where
+   * it is passed (src/app.ts): only RFC 8058's one-click unsubscribe so far.
+   */
+  exempt?: (req: Request) => boolean;
+}): RequestHandler {
   return (req, _res, next) => {
-    if (!UNSAFE.has(req.method) || isSameOrigin(req, options.baseUrl)) return next();
+    if (!UNSAFE.has(req.method) || isSameOrigin(req, options.baseUrl) || options.exempt?.(req)) return next();
     // The same answer as a missing or stale token: the person can reload the page and try again.
     next(new HttpError(403, 'forbidden', 'errors.forbidden'));
   };

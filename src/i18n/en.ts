@@ -10,6 +10,7 @@ import { adminSignatures } from './en/admin-signatures.ts';
 import { pledges } from './en/pledges.ts';
 import { privacy } from './en/privacy.ts';
 import { site } from './en/site.ts';
+import { updates } from './en/updates.ts';
 
 export const en = {
   ...site,
@@ -22,6 +23,7 @@ export const en = {
   ...adminSignatures,
   ...pledges,
   ...privacy,
+  ...updates,
 } as const;
 
 export type MessageKey = keyof typeof en;

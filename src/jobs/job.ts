@@ -7,6 +7,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { EmailRenderer } from '../mail/templates.ts';
+import type { Queue } from './queue.ts';
 
 /**
  * Every job's payload, by name. Empty here: each feature adds its own jobs by
@@ -26,6 +27,8 @@ export type WorkerContext = {
   renderEmail: EmailRenderer;
   config: Config;
   log: Logger;
+  /** For work that starts other work (a scheduled update's time came: its fan-out is queued); startWorkers always sets it. */
+  queue?: Pick<Queue, 'enqueue'>;
 };
 
 export type JobDefinition<N extends JobName = JobName> = {

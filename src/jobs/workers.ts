@@ -111,8 +111,10 @@ export async function startWorkers(options: {
   pollingIntervalSeconds?: number;
 }): Promise<Workers> {
   const { config, db, queue, log } = options;
-  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, env: config.env, log });
-  const context: WorkerContext = { db, mailer, renderEmail: createEmailRenderer(), config, log };
+  const mailer = options.mailer ?? createMailer({
+    smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, env: config.env, log, envelopeFrom: config.mailEnvelopeFrom, dkim: config.dkim,
+  });
+  const context: WorkerContext = { db, mailer, renderEmail: createEmailRenderer(), config, log, queue };
 
   const jobRunners = options.jobs.map((definition) => {
     // Each definition's handler takes its own payload; pg-boss hands back what that job's name was enqueued with.
