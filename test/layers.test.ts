@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { LOCKS } from '../src/db/locks.ts';
 import { periodicTasks } from '../src/features.ts';
 
-const FEATURES = ['actions', 'signatures', 'posts', 'demo', 'settings', 'admin', 'images'];
+const FEATURES = ['actions', 'signatures', 'pledges', 'supporters', 'updates', 'posts', 'demo', 'settings', 'admin', 'images'];
 const INFRASTRUCTURE = ['jobs', 'mail', 'db', 'http'];
 
 function sourceFiles(dir: string): string[] {
@@ -35,14 +35,14 @@ describe('layers', () => {
   });
 
   it('builds page addresses in src/urls.ts only', () => {
-    const pagePath = /['"`]\/(actions|posts|authors|tags|confirm|cancel)\//;
+    const pagePath = /['"`]\/(actions|posts|authors|tags|confirm|cancel|privacy|unsubscribe)\//;
     const offending = sourceFiles('src')
       .filter((file) => file !== path.join('src', 'urls.ts'))
       .flatMap((file) => fs.readFileSync(file, 'utf8').split('\n').map((line, i) => ({ file, line, n: i + 1 })))
       .filter(({ line }) => pagePath.test(line) && !line.trim().startsWith('//'))
       .map(({ file, n, line }) => `${file}:${n}: ${line.trim()}`);
     assert.deepEqual(offending, []);
-    const views = sourceFilesOfViews('views').filter((file) => /(href|action|data-count-url)="\/(actions|posts|authors|tags|confirm|cancel)/.test(fs.readFileSync(file, 'utf8')));
+    const views = sourceFilesOfViews('views').filter((file) => /(href|action|data-count-url)="\/(actions|posts|authors|tags|confirm|cancel|privacy|unsubscribe)/.test(fs.readFileSync(file, 'utf8')));
     assert.deepEqual(views, [], 'views use {{url …}}');
   });
 
