@@ -10,7 +10,7 @@ import { newToken } from '../../src/http/link-tokens.ts';
 import { createLogger } from '../../src/log.ts';
 import { createPrivacyLink } from '../../src/supporters/privacy.service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { ACTION, openForm, signPetition } from '../helpers/forms.ts';
+import { openForm, signPetition } from '../helpers/forms.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
