@@ -104,3 +104,19 @@ describe('review 9: strangers', () => {
     assert.deepEqual(failures, []);
   });
 });
+
+describe('review 9: "send me a new link" reloaded', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('leads back to the link’s page rather than "Page not found"', async () => {
+    const token = 'A'.repeat(43);
+    const res = await request(t.app).get(`/confirm/${token}/new-link`);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, `/confirm/${token}`);
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+});
