@@ -100,9 +100,21 @@ ORDER BY id;
 -- (what someone else typed with the address) go; pending ones, which will
 -- never count now, are deleted with their submissions, tokens and mail
 -- records (ON DELETE CASCADE). Returns the last id walked (NULL: the action is
--- done) and how many rows each part took.
+-- done) and how many rows each part took. Each batch first checks that the
+-- action still closes at the moment listed ($4, as list-actions-to-anonymise
+-- gave it): an action opened again (or its deadline moved) while a long walk is
+-- under way takes signatures again, and none of them may be touched; the walk
+-- ends there, and a later closing is walked in its own round.
 WITH batch AS (
-  SELECT id FROM signatures WHERE action_id = $1 AND id > $2 ORDER BY id LIMIT $3
+  SELECT s.id FROM signatures s
+  WHERE s.action_id = $1 AND s.id > $2
+    AND EXISTS (
+      SELECT 1 FROM actions a
+      WHERE a.id = $1
+        AND CASE WHEN a.status IN ('closed', 'won') THEN least(coalesce(a.closed_at, a.updated_at), a.deadline)
+                 WHEN a.status = 'open' THEN a.deadline
+            END = $4::timestamptz)
+  ORDER BY s.id LIMIT $3
 ),
 anonymised AS (
   UPDATE signatures s

@@ -101,6 +101,19 @@ LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published
 LEFT JOIN signature_submissions sub ON sub.id = t.submission_id
 WHERE t.token_hash = $1;
 
+-- name: lock-supporter-of-token
+-- First in the transaction that confirms a link: the supporter of its
+-- signature, locked to the end of it. Erasure, withdrawal and signing all lock
+-- the supporter before their signatures; confirming, which ends by updating
+-- the supporter, must take the same order, or an erasure pressed at the same
+-- moment deadlocks with it (one of the two a 500).
+SELECT p.id
+FROM confirmation_tokens t
+JOIN signatures s ON s.id = t.signature_id
+JOIN supporters p ON p.id = s.supporter_id
+WHERE t.token_hash = $1
+FOR UPDATE OF p;
+
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
 -- confirms it. Nothing happens to a signature that is already confirmed. The

@@ -56,7 +56,14 @@ export function printLine(line: string): void {
   }
 }
 
-/** A request's URL for the logs: confirmation tokens are secrets and are cut out. */
+/**
+ * A request's URL for the logs: the tokens of emailed links are secrets and are
+ * cut out (confirmations; a supporter's privacy link, which opens their data;
+ * the unsubscribe token, which names a supporter and never expires; organisers'
+ * one-time links).
+ */
 export function loggableUrl(url: string): string {
-  return url.slice(0, 300).replace(/^\/(confirm|cancel)\/[^/?#]*/i, '/$1/[token]');
+  return url
+    .slice(0, 300)
+    .replace(/^\/(confirm|cancel|unsubscribe|privacy\/data|admin\/sign-in|admin\/password-reset)\/[^/?#]+/i, '/$1/[token]');
 }

@@ -35,7 +35,10 @@ export function windowLimit(db: Pool, name: string, options: WindowLimitOptions)
     }),
     skipSuccessfulRequests: options.failuresOnly ?? false,
     store: new PostgresStore(db, name),
-    standardHeaders: 'draft-7',
+    // A limit keyed by something other than the client (an address typed, an
+    // account) counts everyone's requests: its headers would tell a stranger how
+    // many times others asked for that address in the window. Only the client's own.
+    standardHeaders: keyOf ? false : 'draft-7',
     legacyHeaders: false,
     // A store failure (database down) must not turn every request into a 429 or a 500 here;
     // the request itself will then fail on the database with a proper page.

@@ -4,7 +4,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { HttpKit } from '../app.ts';
 import { translate } from '../i18n/index.ts';
-import { routes } from '../urls.ts';
+import { paths, routes } from '../urls.ts';
 import type { Confirmations } from './confirmation.service.ts';
 
 // The token is in the URL and the form: no cache, shared or private, may keep these pages.
@@ -51,10 +51,16 @@ export function confirmationRoutes(confirmations: Confirmations, http: HttpKit):
     res.render('pledges/cancelled', { title: title(res, 'signature.cancel.title'), ...result });
   }
 
+  /** "Send me a new link" reloaded (a phone restoring the tab): back to the link's page, which offers the button again. */
+  function backToLink(req: Request, res: Response) {
+    res.redirect(303, paths.confirm(typeof req.params.token === 'string' ? req.params.token : ''));
+  }
+
   const { csrf, limits } = http;
   router.get(routes.confirm, noStore, csrf.provideToken, showConfirm);
   router.post(routes.confirm, noStore, csrf.protect, limits.confirm, confirm);
   router.post(routes.confirmNewLink, noStore, csrf.protect, limits.confirm, sendNewLink);
+  router.get(routes.confirmNewLink, noStore, backToLink);
   router.get(routes.cancel, noStore, csrf.provideToken, showCancel);
   router.post(routes.cancel, noStore, csrf.protect, limits.confirm, cancel);
   return router;

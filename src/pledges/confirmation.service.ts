@@ -70,6 +70,7 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
       if (page.state === 'confirmed') return { next: page.thanksPath };
       if (page.state === 'spent') return { spent: page.link };
       const next = await withTransaction(db, async (client) => {
+        await page.kind.lockSupporter(client, page.hash);
         const used = await repo.useToken(client, page.hash);
         // Undefined: another press of this button, or the link expired meanwhile.
         if (!used) return undefined;

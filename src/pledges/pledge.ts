@@ -39,6 +39,13 @@ export type PledgeKind = {
   /** Whether a subject that takes no confirmations still exists (then "closed", else "not found"). */
   subjectExists(db: Queryable, link: PledgeLink): Promise<boolean>;
   /**
+   * First in the confirming transaction, before the token is used: locks the
+   * supporter of the pledge behind the token, the order in which erasure,
+   * withdrawal and signing lock (supporter, then pledge), so that none of them
+   * deadlocks with a confirmation.
+   */
+  lockSupporter(client: PoolClient, tokenHash: Buffer): Promise<void>;
+  /**
    * Confirms the pledge behind a used token, in the transaction that used it.
    * Returns where the supporter goes next, or undefined when another link of
    * the same pledge confirmed it first (then nothing changes).

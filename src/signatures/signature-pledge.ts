@@ -43,6 +43,8 @@ export function signaturePledge(deps: SignaturePledgeDeps): PledgeKind {
       return (await getActionBySlug(db, link.subject.slug)) !== undefined;
     },
 
+    lockSupporter: (client, tokenHash) => repo.lockSupporterOfToken(client, tokenHash),
+
     async confirm(client, used) {
       if (used.signatureId === null) return undefined;
       const signature = await repo.confirmSignature(client, used.signatureId, used.submissionId);

@@ -11,6 +11,7 @@ const sql = loadQueries('signatures.sql', [
   'get-signature-for-notice',
   'insert-confirmation-token',
   'find-token',
+  'lock-supporter-of-token',
   'allow-new-link',
   'confirm-submission',
   'confirm-signature-as-is',
@@ -92,6 +93,11 @@ export type TokenState = {
 
 export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState | undefined> {
   return (await db.query<TokenState>({ ...sql['find-token'], values: [hash] })).rows[0];
+}
+
+/** Locks the supporter of a token's signature to the end of the transaction (nothing when there is none). */
+export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise<void> {
+  await db.query({ ...sql['lock-supporter-of-token'], values: [hash] });
 }
 
 /** A signature that was just confirmed, and what its supporter's record takes from it. */

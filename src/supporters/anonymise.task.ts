@@ -21,7 +21,7 @@ export async function anonymiseClosedActions(db: Queryable, afterDays: number, b
   for (const action of await repo.listActionsToAnonymise(db, afterDays)) {
     let afterId = 0;
     for (;;) {
-      const done = await repo.anonymiseSignatures(db, action.id, afterId, batch);
+      const done = await repo.anonymiseSignatures(db, action.id, afterId, batch, action.closes);
       round.anonymised += done.anonymised;
       round.deleted += done.deleted;
       if (done.last_id === null) break;

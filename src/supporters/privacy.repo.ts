@@ -93,8 +93,9 @@ export async function listActionsToAnonymise(db: Queryable, afterDays: number): 
 
 export type AnonymisedBatch = { last_id: number | null; anonymised: number; deleted: number; submissions: number };
 
-export async function anonymiseSignatures(db: Queryable, actionId: number, afterId: number, limit: number): Promise<AnonymisedBatch> {
-  return (await db.query<AnonymisedBatch>({ ...sql['anonymise-signatures'], values: [actionId, afterId, limit] })).rows[0]!;
+/** One batch, if the action still closes at `closes` (else nothing, and last_id NULL: the walk ends). */
+export async function anonymiseSignatures(db: Queryable, actionId: number, afterId: number, limit: number, closes: string): Promise<AnonymisedBatch> {
+  return (await db.query<AnonymisedBatch>({ ...sql['anonymise-signatures'], values: [actionId, afterId, limit, closes] })).rows[0]!;
 }
 
 export async function markActionAnonymised(db: Queryable, actionId: number, closes: string): Promise<void> {

@@ -45,7 +45,11 @@ export function unsubscribeRoutes(deps: Pick<AppDeps, 'db' | 'secret'>): Router 
 
   async function leave(req: Request, res: Response) {
     const body = req.body as Record<string, unknown> | undefined;
-    const via = body?.['List-Unsubscribe'] === 'One-Click' ? 'one-click' : 'unsubscribe-link';
+    // The page's button posts an empty urlencoded form; a mail client posts
+    // List-Unsubscribe=One-Click, urlencoded or as multipart/form-data (RFC 8058's
+    // own example), whose body is not parsed here: either is the one-click.
+    const oneClick = body?.['List-Unsubscribe'] === 'One-Click' || Boolean(req.is('multipart/form-data'));
+    const via = oneClick ? 'one-click' : 'unsubscribe-link';
     await unsubscribe(db, key, req.params.token, via);
     res.render('updates/unsubscribed', { title: translate(res.locals.locale, 'updates.unsubscribed.title') });
   }
