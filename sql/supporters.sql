@@ -40,13 +40,16 @@ SELECT id, email, name, locale, created_at, confirmed_at FROM supporters WHERE i
 -- name: find-supporter-by-email
 SELECT id, email, name, locale, created_at, confirmed_at FROM supporters WHERE email = $1;
 
--- name: purge-unconfirmed-supporters
--- An address that never confirmed anything and has no pledge left (the purge
--- of pending signatures took them, or "it wasn't me") is only what someone
--- typed: it goes. A day's grace covers a signing that created the row and has
--- not committed its signature yet. signatures_supporter_idx. (RSVPs, when they
--- come, add their own NOT EXISTS.)
+-- name: purge-supporters-with-nothing-left
+-- A supporter left with no pledge and no live consent is kept for nothing, and
+-- goes: an address that never confirmed anything (the purge of pending
+-- signatures took them, or "it wasn't me": only what someone typed), or a
+-- supporter whose signatures were all withdrawn or anonymised and who does not
+-- want updates. What must outlive them (an unsubscribe, a bounce) is on the
+-- suppression list, by hash. A day's grace covers a signing that created the
+-- row and has not committed its signature yet. signatures_supporter_idx,
+-- consents_live_idx. (RSVPs, when they come, add their own NOT EXISTS.)
 DELETE FROM supporters p
-WHERE p.confirmed_at IS NULL
-  AND p.created_at < now() - interval '1 day'
-  AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.supporter_id = p.id);
+WHERE p.created_at < now() - interval '1 day'
+  AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.supporter_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.supporter_id = p.id AND c.withdrawn_at IS NULL);

@@ -1,11 +1,11 @@
 // The purge of personal data that is no longer needed: pending signatures
 // (with what was submitted for them) PENDING_RETENTION_DAYS after their last
-// link expired, old confirmation tokens, and the supporters that never
-// confirmed anything and have no pledge left. Every few minutes, in one worker
+// link expired, old confirmation tokens, and the supporters left with no
+// pledge and no consent to updates. Every few minutes, in one worker
 // process at a time.
 import { LOCKS } from '../db/locks.ts';
 import type { PeriodicTask } from '../jobs/job.ts';
-import { purgeUnconfirmedSupporters } from '../supporters/supporters.repo.ts';
+import { purgeSupportersWithNothingLeft } from '../supporters/supporters.repo.ts';
 import { purgeStale } from './signatures.repo.ts';
 
 // An unconfirmed signature is kept this long after its last link expired.
@@ -17,7 +17,7 @@ export const purgeStaleSignaturesTask: PeriodicTask = {
   exclusiveLock: LOCKS.purgeSignatures,
   run: async ({ config }, db) => {
     await purgeStale(db, PENDING_RETENTION_DAYS, config.confirmationTtlDays);
-    // Then the addresses those signatures were all that was left of.
-    await purgeUnconfirmedSupporters(db);
+    // Then the supporters left with no pledge and no consent (those signatures were all that was left of them).
+    await purgeSupportersWithNothingLeft(db);
   },
 };

@@ -9,7 +9,7 @@ const sql = loadQueries('supporters.sql', [
   'list-consents',
   'get-supporter',
   'find-supporter-by-email',
-  'purge-unconfirmed-supporters',
+  'purge-supporters-with-nothing-left',
 ]);
 
 export type Supporter = { id: number; email: string; name: string; locale: string; created_at: Date; confirmed_at: Date | null };
@@ -63,6 +63,6 @@ export async function findSupporterByEmail(db: Queryable, email: string): Promis
   return (await db.query<Supporter>({ ...sql['find-supporter-by-email'], values: [email] })).rows[0];
 }
 
-export async function purgeUnconfirmedSupporters(db: Queryable): Promise<number> {
-  return (await db.query({ ...sql['purge-unconfirmed-supporters'] })).rowCount ?? 0;
+export async function purgeSupportersWithNothingLeft(db: Queryable): Promise<number> {
+  return (await db.query({ ...sql['purge-supporters-with-nothing-left'] })).rowCount ?? 0;
 }

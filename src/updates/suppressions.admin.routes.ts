@@ -12,7 +12,7 @@ import { parseSuppressionForm } from './updates.schema.ts';
 import * as service from './updates.service.ts';
 
 const REASONS = ['bounce', 'complaint', 'unsubscribe', 'erased'] as const;
-const DONE = ['complaint', 'lift-bounce'] as const;
+const DONE = ['complaint', 'unsubscribe', 'lift-bounce'] as const;
 
 export function suppressionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   const router = Router();

@@ -65,7 +65,7 @@ export function parseSendForm(body: unknown, timeZone: string, now = new Date())
   return { when: 'later', sendAt };
 }
 
-export type SuppressionInput = { change: 'complaint'; email: string; detail: string } | { change: 'lift-bounce'; email: string };
+export type SuppressionInput = { change: 'complaint' | 'unsubscribe'; email: string; detail: string } | { change: 'lift-bounce'; email: string };
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
@@ -74,8 +74,8 @@ export function parseSuppressionForm(body: unknown): SuppressionInput {
   const parsed = email.safeParse(r.email);
   if (!parsed.success) throw new Invalid({ email: 'admin.suppressions.errors.email' }, 'admin.suppressions.errors.summary');
   if (r.change === 'lift-bounce') return { change: 'lift-bounce', email: parsed.data };
-  if (r.change !== 'complaint') throw new Invalid({ change: 'admin.suppressions.errors.change' }, 'admin.suppressions.errors.summary');
+  if (r.change !== 'complaint' && r.change !== 'unsubscribe') throw new Invalid({ change: 'admin.suppressions.errors.change' }, 'admin.suppressions.errors.summary');
   const detail = typeof r.detail === 'string' ? r.detail.trim() : '';
   if (detail.length > 500 || !NO_CONTROL_BUT_WHITESPACE.test(detail)) throw new Invalid({ detail: 'admin.suppressions.errors.detail' }, 'admin.suppressions.errors.summary');
-  return { change: 'complaint', email: parsed.data, detail };
+  return { change: r.change, email: parsed.data, detail };
 }

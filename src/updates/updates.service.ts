@@ -191,6 +191,13 @@ export async function changeSuppression(db: Pool, actor: Actor, input: Suppressi
       const supporter = await findSupporterByEmail(client, input.email);
       if (supporter) await withdrawConsent(client, supporter.id, 'campaign-updates', 'complaint');
       await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.complaint', subject: { type: 'suppression', id: hash }, summary: 'Added a complaint to the suppression list' });
+    } else if (input.change === 'unsubscribe') {
+      // Someone asked to leave by writing (the mailto: of List-Unsubscribe, or a
+      // reply): the same as pressing the link, recorded as the organiser's doing.
+      await suppress(client, input.email, 'unsubscribe', input.detail);
+      const supporter = await findSupporterByEmail(client, input.email);
+      if (supporter) await withdrawConsent(client, supporter.id, 'campaign-updates', 'organiser');
+      await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.unsubscribe', subject: { type: 'suppression', id: hash }, summary: 'Unsubscribed an address on its owner’s request' });
     } else {
       await liftSuppressions(client, input.email, ['bounce']);
       await recordAudit(client, { organiserId: actor.organiserId, event: 'suppression.lift_bounce', subject: { type: 'suppression', id: hash }, summary: 'Removed a bounce from the suppression list' });

@@ -171,4 +171,14 @@ describe('campaign updates in the admin', () => {
     assert.deepEqual(rows.map((r) => r.event), ['suppression.complaint', 'suppression.lift_bounce']);
     assert.ok(rows.every((r) => !r.summary.includes('@')), 'no address in the log');
   });
+
+  it('unsubscribes on request (a mailto: unsubscribe, a reply): consent withdrawn by the organiser, suppressed as an unsubscribe, not a complaint', async () => {
+    const _csrf = await csrfToken(agent, '/admin/suppressions');
+    await agent.post('/admin/suppressions').type('form').send({ _csrf, change: 'unsubscribe', email: 'Only-A-2@example.org', detail: 'wrote to the unsubscribe address' }).expect(303);
+    assert.deepEqual((await suppressionsOf(t.db.pool, 'only-a-2@example.org')).map((s) => s.reason), ['unsubscribe']);
+    const supporter = (await t.db.pool.query<{ id: number }>("SELECT id FROM supporters WHERE email = 'only-a-2@example.org'")).rows[0]!;
+    assert.equal((await listConsents(t.db.pool, supporter.id))[0]!.withdrawn_via, 'organiser');
+    const { rows } = await t.db.pool.query<{ event: string }>("SELECT event FROM audit_log WHERE subject_type = 'suppression' ORDER BY id DESC LIMIT 1");
+    assert.equal(rows[0]!.event, 'suppression.unsubscribe');
+  });
 });

@@ -87,6 +87,8 @@ export const updates = {
   'admin.suppressions.field.email': 'Email address',
   'admin.suppressions.field.detail': 'Note (optional, e.g. who reported it)',
   'admin.suppressions.save': 'Save',
+  'admin.suppressions.unsubscribe': 'Unsubscribe on their request: they asked by email (the unsubscribe address) or in a reply (no more updates; confirmation emails they ask for still go)',
+  'admin.suppressions.done.unsubscribe': 'They are unsubscribed from updates.',
   'admin.suppressions.done.complaint': 'The complaint was recorded.',
   'admin.suppressions.done.lift-bounce': 'The bounce, if there was one, was removed.',
   'admin.suppressions.errors.summary': 'Please correct the fields marked below.',
