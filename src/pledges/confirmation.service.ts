@@ -84,8 +84,15 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
 
     async cancel(token) {
       // Even a spent link may remove a pledge that is still pending.
-      const { kind, link } = await find(token);
-      const removed = link.confirmed ? false : await kind.cancel(db, link);
+      const { kind, link, hash } = await find(token);
+      if (link.confirmed) return { removed: false, link };
+      // The supporter first, as confirming does: a confirm pressed at the same
+      // moment then waits instead of deadlocking (token and signature taken in
+      // opposite orders).
+      const removed = await withTransaction(db, async (client) => {
+        await kind.lockSupporter(client, hash);
+        return kind.cancel(client, link);
+      });
       return { removed, link };
     },
 
