@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { LOCKS } from '../src/db/locks.ts';
 import { periodicTasks } from '../src/features.ts';
 
-const FEATURES = ['actions', 'signatures', 'pledges', 'supporters', 'updates', 'posts', 'demo', 'settings', 'admin', 'images'];
+const FEATURES = ['actions', 'signatures', 'pledges', 'supporters', 'updates', 'letters', 'posts', 'demo', 'settings', 'admin', 'images'];
 const INFRASTRUCTURE = ['jobs', 'mail', 'db', 'http'];
 
 function sourceFiles(dir: string): string[] {
