@@ -8,9 +8,12 @@ import * as postsRepo from '../posts/posts.repo.ts';
 import { createPost } from '../posts/posts.service.ts';
 import * as settings from '../settings/settings.repo.ts';
 import { insertAction, type NewAction } from '../actions/actions.repo.ts';
+import { loadDemoRecipients } from '../letters/demo-recipients.ts';
 
 const DEMO_LOADED = 'demo_content_loaded';
 const DEMO_ACTIONS_LOADED = 'demo_actions_loaded';
+// The directory of recipients came later (issue 10): a flag of its own, so that an existing site gets it once.
+const DEMO_RECIPIENTS_LOADED = 'demo_recipients_loaded';
 
 export const demoAuthor = {
   slug: 't',
@@ -150,12 +153,18 @@ async function loadDemoActions(db: Parameters<typeof insertAction>[0]): Promise<
   }
 }
 
+/** Loads the demo's recipients once, on their own flag. */
+async function loadDemoDirectory(db: Parameters<typeof insertAction>[0]): Promise<void> {
+  if (await settings.claimOnce(db, DEMO_RECIPIENTS_LOADED)) await loadDemoRecipients(db);
+}
+
 /** Loads the demo once; a flag in settings keeps later starts from re-adding deleted posts. */
 export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean> {
   return withTransaction(pool, async (db) => {
     const claimed = await settings.claimOnce(db, DEMO_LOADED);
     if (!claimed) {
       await loadDemoActions(db);
+      await loadDemoDirectory(db);
       return false;
     }
     const authorId = await postsRepo.upsertAuthor(db, demoAuthor);
@@ -174,6 +183,7 @@ export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean>
       for (const tag of post.tags) await postsRepo.tagPost(db, postId, tagIds.get(tag)!);
     }
     await loadDemoActions(db);
+    await loadDemoDirectory(db);
     log.info({ posts: demoPosts.length, actions: demoActions.length }, 'demo content loaded');
     return true;
   });
