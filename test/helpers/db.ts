@@ -90,3 +90,16 @@ export async function createTestDatabase(pool: TestPoolOptions = {}): Promise<Te
     },
   };
 }
+
+/**
+ * Waits until at least `n` sessions of this database are waiting on a lock:
+ * how a race test knows that the transactions it started have met.
+ */
+export async function waitForLockWaiters(pool: Pool, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    if (rows[0]!.n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`fewer than ${n} sessions waiting on a lock`);
+}

@@ -8,9 +8,8 @@ import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { newToken } from '../../src/http/link-tokens.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { waitForLockWaiters } from '../helpers/db.ts';
 import { openForm, signPetition } from '../helpers/forms.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('cancel racing confirm', () => {
   let t: TestApp;
@@ -19,15 +18,6 @@ describe('cancel racing confirm', () => {
     await loadDemoContent(t.db.pool, createLogger('silent'));
   });
   after(() => t.close());
-
-  async function waitingOnLocks(n: number) {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-      if (rows[0]!.n >= n) return;
-      await sleep(25);
-    }
-    throw new Error(`fewer than ${n} waiting`);
-  }
 
   it('confirm and "it wasn\'t me" pressed at once: no 500, and one of them wins whole', async () => {
     const email = 'both-buttons@example.org';
@@ -50,9 +40,9 @@ describe('cancel racing confirm', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM confirmation_tokens WHERE token_hash = $1 FOR UPDATE', [hash]);
     const confirming = confirmer.post(`/confirm/${token}`).type('form').send({ _csrf: confirmCsrf }).then((r) => r);
-    await waitingOnLocks(1);
+    await waitForLockWaiters(t.db.pool, 1);
     const cancelling = canceller.post(`/cancel/${token}`).type('form').send({ _csrf: cancelCsrf }).then((r) => r);
-    await waitingOnLocks(2);
+    await waitForLockWaiters(t.db.pool, 2);
     await holder.query('COMMIT');
     holder.release();
 

@@ -10,9 +10,8 @@ import { newToken } from '../../src/http/link-tokens.ts';
 import { createLogger } from '../../src/log.ts';
 import { createPrivacyLink } from '../../src/supporters/privacy.service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { waitForLockWaiters } from '../helpers/db.ts';
 import { openForm, signPetition } from '../helpers/forms.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('review 9: erasure racing a confirmation', () => {
   let t: TestApp;
@@ -21,15 +20,6 @@ describe('review 9: erasure racing a confirmation', () => {
     await loadDemoContent(t.db.pool, createLogger('silent'));
   });
   after(() => t.close());
-
-  async function waitingOnLocks(n: number) {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-      if (rows[0]!.n >= n) return;
-      await sleep(25);
-    }
-    throw new Error(`fewer than ${n} waiting`);
-  }
 
   it('confirm and erase pressed at once: no 500, and nothing of the supporter left', async () => {
     const email = 'racer@example.org';
@@ -53,9 +43,9 @@ describe('review 9: erasure racing a confirmation', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM signatures WHERE id = $1 FOR UPDATE', [sig]);
     const confirming = confirmer.post(`/confirm/${token}`).type('form').send({ _csrf: confirmCsrf }).then((r) => r);
-    await waitingOnLocks(1);
+    await waitForLockWaiters(t.db.pool, 1);
     const erasing = eraser.post(`/privacy/data/${privacy}/erase`).type('form').send({ _csrf: eraseCsrf, confirm: 'yes' }).then((r) => r);
-    await waitingOnLocks(2);
+    await waitForLockWaiters(t.db.pool, 2);
     await holder.query('COMMIT');
     holder.release();
 
