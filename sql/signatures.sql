@@ -119,7 +119,7 @@ FOR UPDATE OF p;
 -- confirms it. Nothing happens to a signature that is already confirmed. The
 -- IP that counts is the one the confirmed submission came from (when known).
 UPDATE signatures s
-SET confirmed_at = now(), name = sub.name, country = sub.country, locality = sub.locality,
+SET confirmed_at = now(), confirmed_xid = pg_current_xact_id(), name = sub.name, country = sub.country, locality = sub.locality,
     comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates,
     ip_hash = coalesce(sub.ip_hash, s.ip_hash)
 FROM signature_submissions sub, actions a
@@ -128,7 +128,7 @@ RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wa
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
-UPDATE signatures s SET confirmed_at = now()
+UPDATE signatures s SET confirmed_at = now(), confirmed_xid = pg_current_xact_id()
 FROM actions a
 WHERE s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
 RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;

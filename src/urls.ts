@@ -16,6 +16,10 @@ export const routes = {
   actionCheckEmail: '/actions/:slug/check-email',
   actionThanks: '/actions/:slug/thanks',
   actionCount: '/actions/:slug/count.json',
+  // The letter as it will be sent, filled in with the name typed (the preview's no-script form).
+  actionLetter: '/actions/:slug/letter',
+  // A recipient's answer, as the organisers attached it.
+  responseAttachment: '/responses/:id/attachment',
   confirm: '/confirm/:token',
   cancel: '/cancel/:token',
   image: '/images/:file',
@@ -78,6 +82,23 @@ export const routes = {
   adminUpdateSend: '/admin/updates/:id/send',
   adminUpdateCancel: '/admin/updates/:id/cancel',
   adminSuppressions: '/admin/suppressions',
+  // Letters (issue 10): an action's letter, the paragraphs waiting to be read,
+  // the delivery log, the printed letter, responses; the directory.
+  adminActionLetter: '/admin/actions/:id/letter',
+  adminActionLetterPreview: '/admin/actions/:id/letter/preview',
+  adminActionLetterHeld: '/admin/actions/:id/letter/held',
+  adminDeliveryApprove: '/admin/deliveries/:id/approve',
+  adminDeliveryWithoutParagraph: '/admin/deliveries/:id/without-paragraph',
+  adminActionDeliveries: '/admin/actions/:id/deliveries',
+  adminActionDeliveriesCsv: '/admin/actions/:id/deliveries.csv',
+  adminActionLetterPdf: '/admin/actions/:id/letter.pdf',
+  adminActionResponses: '/admin/actions/:id/responses',
+  adminResponse: '/admin/responses/:id',
+  adminRecipients: '/admin/recipients',
+  adminNewRecipient: '/admin/recipients/new',
+  adminRecipientsImport: '/admin/recipients/import',
+  adminRecipient: '/admin/recipients/:id',
+  adminRecipientAddress: '/admin/recipient-addresses/:id',
 } as const;
 
 export type PageName = keyof typeof routes;
@@ -102,6 +123,8 @@ export const paths = {
   actionCheckEmail: (slug: string) => `/actions/${part(slug)}/check-email`,
   actionThanks: (slug: string) => `/actions/${part(slug)}/thanks`,
   actionCount: (slug: string) => `/actions/${part(slug)}/count.json`,
+  actionLetter: (slug: string) => `/actions/${part(slug)}/letter`,
+  responseAttachment: (id: Id) => `/responses/${part(id)}/attachment`,
   confirm: (token: string) => `/confirm/${part(token)}`,
   cancel: (token: string) => `/cancel/${part(token)}`,
   image: (file: string) => `/images/${part(file)}`,
@@ -159,6 +182,21 @@ export const paths = {
   adminUpdateSend: (id: Id) => `/admin/updates/${part(id)}/send`,
   adminUpdateCancel: (id: Id) => `/admin/updates/${part(id)}/cancel`,
   adminSuppressions: () => '/admin/suppressions',
+  adminActionLetter: (id: Id) => `/admin/actions/${part(id)}/letter`,
+  adminActionLetterPreview: (id: Id) => `/admin/actions/${part(id)}/letter/preview`,
+  adminActionLetterHeld: (id: Id) => `/admin/actions/${part(id)}/letter/held`,
+  adminDeliveryApprove: (id: Id) => `/admin/deliveries/${part(id)}/approve`,
+  adminDeliveryWithoutParagraph: (id: Id) => `/admin/deliveries/${part(id)}/without-paragraph`,
+  adminActionDeliveries: (id: Id) => `/admin/actions/${part(id)}/deliveries`,
+  adminActionDeliveriesCsv: (id: Id) => `/admin/actions/${part(id)}/deliveries.csv`,
+  adminActionLetterPdf: (id: Id) => `/admin/actions/${part(id)}/letter.pdf`,
+  adminActionResponses: (id: Id) => `/admin/actions/${part(id)}/responses`,
+  adminResponse: (id: Id) => `/admin/responses/${part(id)}`,
+  adminRecipients: () => '/admin/recipients',
+  adminNewRecipient: () => '/admin/recipients/new',
+  adminRecipientsImport: () => '/admin/recipients/import',
+  adminRecipient: (id: Id) => `/admin/recipients/${part(id)}`,
+  adminRecipientAddress: (id: Id) => `/admin/recipient-addresses/${part(id)}`,
 } satisfies Record<PageName, (...args: never[]) => string>;
 
 /** A full URL on BASE_URL, for emails and the feed. */

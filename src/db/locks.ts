@@ -19,4 +19,8 @@ export const LOCKS = {
   anonymiseSignatures: 7_265_308,
   /** Starting the campaign updates whose time has come (src/updates). */
   startDueUpdates: 7_265_309,
+  /** Starting the letter digests whose day has come (src/letters/digests.task.ts). */
+  startLetterDigests: 7_265_310,
+  /** Starting the scheduled letters whose hour has come (src/letters/scheduled.task.ts). */
+  startScheduledLetters: 7_265_311,
 } as const;

@@ -11,6 +11,11 @@ import { pledges } from './en/pledges.ts';
 import { privacy } from './en/privacy.ts';
 import { site } from './en/site.ts';
 import { updates } from './en/updates.ts';
+import { letters } from './en/letters.ts';
+import { lettersAdmin } from './en/letters-admin.ts';
+import { lettersDelivery } from './en/letters-delivery.ts';
+import { lettersCollective } from './en/letters-collective.ts';
+import { lettersDirectory } from './en/letters-directory.ts';
 
 export const en = {
   ...site,
@@ -24,6 +29,11 @@ export const en = {
   ...pledges,
   ...privacy,
   ...updates,
+  ...letters,
+  ...lettersAdmin,
+  ...lettersDelivery,
+  ...lettersCollective,
+  ...lettersDirectory,
 } as const;
 
 export type MessageKey = keyof typeof en;

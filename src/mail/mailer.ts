@@ -27,6 +27,10 @@ export type OutgoingEmail = {
    * (`<https://…>, <mailto:…>`).
    */
   list?: { unsubscribe?: string[] };
+  /** Where replies go when not to From (a letter's signer, if they agreed). */
+  replyTo?: { name: string; address: string };
+  /** Files sent with it (a letter's printed PDF), as nodemailer takes them. */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 };
 
 /** DKIM signing as configured (src/config.ts): the key as PEM text or the path of a PEM file. */

@@ -1,0 +1,3 @@
+// Strings of letters (issue 10): the directory of recipients and their responses.
+export const lettersDirectory = {
+} as const;
