@@ -8,6 +8,7 @@ import multer from 'multer';
 import type { AppDeps } from '../app.ts';
 import { organiserOf, type AdminKit } from '../admin/kit.ts';
 import { Invalid, type FieldErrors } from '../errors.ts';
+import { BadRequest } from '../http/errors.ts';
 import { requireId } from '../http/params.ts';
 import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { countryList, countryName } from '../signatures/countries.ts';
@@ -150,6 +151,8 @@ export function recipientsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
         await service.addAddress(db, actor, id, parseAddressForm(body));
         return res.redirect(303, `${paths.adminRecipient(id)}?done=address-added`);
       }
+      // Only a form that says what it is saves: a repeated or unknown intent changes nothing.
+      if (intent !== 'save') throw new BadRequest();
       await service.editRecipient(db, actor, id, parseRecipientForm(body, { withEmails: false }));
       res.redirect(303, `${paths.adminRecipient(id)}?done=saved`);
     } catch (error) {

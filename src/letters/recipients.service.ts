@@ -101,7 +101,7 @@ export async function addAddress(db: Pool, actor: Actor, recipientId: number, em
     if (!stored) throw new NotFound();
     const addressId = await repo.addAddress(client, recipientId, email);
     if (addressId === undefined) throw new Invalid({ email: 'admin.recipients.errors.emailKnown' }, 'admin.recipients.errors.summary');
-    await recordAudit(client, { organiserId: actor.organiserId, event: 'recipient.address-add', subject: { type: 'recipient', id: recipientId }, summary: `Added ${email} to ${stored.name}`, after: { email } });
+    await recordAudit(client, { organiserId: actor.organiserId, event: 'recipient.address_add', subject: { type: 'recipient', id: recipientId }, summary: `Added ${email} to ${stored.name}`, after: { email } });
   });
 }
 
@@ -126,7 +126,7 @@ export async function changeAddress(db: Pool, actor: Actor, addressId: number, c
     if (change.change === 'remove') {
       if ((await repo.waitingDeliveriesToAddress(client, addressId)) > 0) throw new Invalid({ change: 'admin.recipients.errors.lettersWaiting' }, 'admin.recipients.errors.summary');
       await repo.deleteAddress(client, addressId);
-      await recordAudit(client, { organiserId: actor.organiserId, event: 'recipient.address-remove', subject, summary: `Removed ${address.email}`, before: was });
+      await recordAudit(client, { organiserId: actor.organiserId, event: 'recipient.address_remove', subject, summary: `Removed ${address.email}`, before: was });
       return address.recipient_id;
     }
     const health = change.change === 'suppress' ? 'suppressed' : 'active';
@@ -135,7 +135,7 @@ export async function changeAddress(db: Pool, actor: Actor, addressId: number, c
     await repo.setAddressHealth(client, addressId, health, now, reason);
     await recordAudit(client, {
       organiserId: actor.organiserId,
-      event: change.change === 'suppress' ? 'recipient.address-suppress' : 'recipient.address-reactivate',
+      event: change.change === 'suppress' ? 'recipient.address_suppress' : 'recipient.address_reactivate',
       subject,
       summary: change.change === 'suppress' ? `Suppressed ${address.email}` : `Made ${address.email} active again`,
       before: was,
