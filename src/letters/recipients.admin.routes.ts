@@ -13,6 +13,7 @@ import { requireId } from '../http/params.ts';
 import { translate, type Locale, type MessageKey } from '../i18n/index.ts';
 import { countryList, countryName } from '../signatures/countries.ts';
 import { paths, routes } from '../urls.ts';
+import { errorLinks } from './error-links.ts';
 import * as importer from './recipients-import.ts';
 import { MAX_NAME, MAX_POSTAL, MAX_REASON, parseAddressForm, parseHealthForm, parseRecipientForm, raw, RECIPIENT_FIELDS, text } from './recipients.schema.ts';
 import * as service from './recipients.service.ts';
@@ -33,13 +34,6 @@ const FIELD_IDS = ['name', 'title', 'organisation', 'country', 'language', 'time
 function notice(req: Request): MessageKey | undefined {
   const done = req.query.done;
   return typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done as keyof typeof NOTICES] : undefined;
-}
-
-export function errorLinks(errors: FieldErrors | undefined, prefix = 'recipient'): { href: string; message: MessageKey }[] {
-  if (!errors) return [];
-  return Object.entries(errors)
-    .sort(([a], [b]) => (FIELD_IDS.indexOf(a) + 1 || 99) - (FIELD_IDS.indexOf(b) + 1 || 99))
-    .map(([field, message]) => ({ href: `#${prefix}-${field.replace(/_/g, '-')}`, message }));
 }
 
 type FormValues = Record<(typeof RECIPIENT_FIELDS)[number] | 'emails', string>;
@@ -94,7 +88,7 @@ export function recipientsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       page,
       values: form.values,
       errors: form.errors,
-      errorList: errorLinks(errors),
+      errorList: errorLinks(errors, 'recipient', FIELD_IDS),
       addressErrors: form.addressErrors,
       addressValue: form.addressValue ?? '',
       countries: countryChoices(locale, form.values.country.trim().toUpperCase() || null),

@@ -81,7 +81,8 @@ export function checkRecipientFields(values: Partial<Record<(typeof RECIPIENT_FI
   const zone = (values.time_zone ?? '').trim();
   let timeZone = 'UTC';
   if (zone !== '') {
-    if (isTimeZone(zone)) timeZone = zone;
+    // Stored as Intl spells it ('europe/london' is Europe/London), so two spellings are one zone.
+    if (isTimeZone(zone)) timeZone = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
     else errors.time_zone = 'admin.recipients.errors.timeZone';
   }
 

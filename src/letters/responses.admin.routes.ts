@@ -15,12 +15,13 @@ import { BadRequest } from '../http/errors.ts';
 import { requireId } from '../http/params.ts';
 import { translate, type Locale } from '../i18n/index.ts';
 import { paths, routes } from '../urls.ts';
-import { errorLinks } from './recipients.admin.routes.ts';
+import { errorLinks } from './error-links.ts';
 import type { RecipientChoice, StoredResponse } from './responses.repo.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_BODY, MAX_FROM, parseAttachment, parseResponseForm } from './responses.schema.ts';
 import * as service from './responses.service.ts';
 
 const STYLES = ['/assets/admin-recipients.css'];
+const FIELD_ORDER = ['received_on', 'recipient_id', 'from_whom', 'body', 'attachment'];
 const NOTICES = { created: 'admin.responses.done.created', saved: 'admin.responses.done.saved', deleted: 'admin.responses.done.deleted' } as const;
 
 const readResponse = multer({
@@ -67,7 +68,7 @@ export function responsesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       choices: choicesWithSelected(choices, values.recipient_id),
       values,
       errors: page.errors,
-      errorList: errorLinks(page.errors, 'response'),
+      errorList: errorLinks(page.errors, 'response', FIELD_ORDER),
       today: today(),
       maxFrom: MAX_FROM,
       maxBody: MAX_BODY,
@@ -93,7 +94,7 @@ export function responsesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       choices: choicesWithSelected(choices, values.recipient_id),
       values,
       errors: page.errors,
-      errorList: errorLinks(page.errors, 'response'),
+      errorList: errorLinks(page.errors, 'response', FIELD_ORDER),
       today: today(),
       maxFrom: MAX_FROM,
       maxBody: MAX_BODY,
