@@ -103,6 +103,8 @@ export function parseRecipientForm(body: unknown, options: { withEmails: boolean
   const values = Object.fromEntries([...RECIPIENT_FIELDS, 'emails'].map((key) => [key, text(r[key])]));
   if (!options.withEmails) delete values.emails;
   const { fields, errors } = checkRecipientFields(values);
+  // A field sent twice is no form of ours: refused, not read as empty (which would drop the addresses, say).
+  for (const key of Object.keys(values)) if (Array.isArray(r[key])) errors[key] = 'admin.recipients.errors.repeated';
   if (Object.keys(errors).length) throw new Invalid(errors, 'admin.recipients.errors.summary');
   return fields;
 }

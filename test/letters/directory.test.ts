@@ -162,6 +162,9 @@ describe('the directory of recipients in the admin', () => {
     // Repeated fields arrive as arrays.
     const repeated = await agent.post(`/admin/recipients/${id}`).type('form').send(`_csrf=${encodeURIComponent(_csrf)}&intent=save&name=A&name=B&country=AT&country=DE&time_zone=UTC`);
     assert.equal(repeated.status, 422);
+    assert.match(fieldError(repeated.text, 'name') ?? '', /sent more than once/);
+    const repeatedEmails = await agent.post('/admin/recipients').type('form').send(`_csrf=${encodeURIComponent(await csrfToken(agent, '/admin/recipients/new'))}&name=Twice&emails=a%40example.org&emails=b%40example.org`);
+    assert.equal(repeatedEmails.status, 422, 'two emails fields are not read as none');
     const repeatedIntent = await agent.post(`/admin/recipients/${id}`).type('form').send(`_csrf=${encodeURIComponent(_csrf)}&intent=delete&intent=add-address&name=X`);
     assert.ok(repeatedIntent.status >= 400 && repeatedIntent.status < 500, `repeated intent: ${repeatedIntent.status}`);
     const repeatedChange = await agent.post('/admin/recipient-addresses/1').type('form').send(`_csrf=${encodeURIComponent(_csrf)}&change=suppress&change=remove`);

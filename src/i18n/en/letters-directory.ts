@@ -62,6 +62,7 @@ export const lettersDirectory = {
   'admin.recipients.errors.email': 'Enter email addresses such as name@example.org.',
   'admin.recipients.errors.tooManyEmails': 'At most 20 addresses.',
   'admin.recipients.errors.emailKnown': 'The recipient has this address already.',
+  'admin.recipients.errors.repeated': 'This field was sent more than once. Reload the page and try again.',
   'admin.recipients.errors.change': 'Choose what to do with the address.',
   'admin.recipients.errors.reasonRequired': 'Say why the address is suppressed: it is shown beside it.',
   'admin.recipients.errors.inUse': 'Letters write to this recipient: take it off them before deleting it.',
