@@ -78,3 +78,7 @@ JOIN actions a ON a.id = r.action_id
 LEFT JOIN posts p ON p.id = a.post_id AND p.status = 'published' AND p.published_at <= now()
 WHERE r.id = $1 AND r.public AND r.attachment IS NOT NULL
   AND a.status <> 'draft' AND (a.post_id IS NULL OR p.id IS NOT NULL);
+
+-- name: response-attachment
+-- For organisers: the file of any response.
+SELECT attachment, attachment_name, attachment_type FROM letter_responses WHERE id = $1 AND attachment IS NOT NULL;

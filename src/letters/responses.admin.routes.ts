@@ -18,6 +18,7 @@ import { paths, routes } from '../urls.ts';
 import { errorLinks } from './error-links.ts';
 import type { RecipientChoice, StoredResponse } from './responses.repo.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_BODY, MAX_FROM, parseAttachment, parseResponseForm } from './responses.schema.ts';
+import { sendAttachment } from './responses.routes.ts';
 import * as service from './responses.service.ts';
 
 const STYLES = ['/assets/admin-recipients.css'];
@@ -174,6 +175,8 @@ export function responsesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   router.get(routes.adminActionResponses, kit.csrf.provideToken, showList);
   router.post(routes.adminActionResponses, acceptUpload(listAgain), kit.csrf.protect, createResponse);
   router.get(routes.adminResponse, kit.csrf.provideToken, showResponse);
+  // The admin is no-store already (admin.routes.ts); said again, since this is a file.
+  router.get(routes.adminResponseAttachment, async (req, res) => sendAttachment(res, await service.organiserAttachment(db, requireId(req.params.id)), 'no-store'));
   router.post(routes.adminResponse, acceptUpload(responseAgain), kit.csrf.protect, changeResponse);
   return router;
 }

@@ -14,6 +14,7 @@ const sql = loadQueries('letter-responses.sql', [
   'public-responses-of-action',
   'sent-without-response',
   'public-attachment',
+  'response-attachment',
 ]);
 
 export type AttachmentType = 'application/pdf' | 'image/png' | 'image/jpeg';
@@ -94,4 +95,8 @@ export async function sentWithoutResponse(db: Queryable, actionId: number, now: 
 
 export async function publicAttachment(db: Queryable, id: number): Promise<{ attachment: Buffer; attachment_name: string; attachment_type: AttachmentType } | undefined> {
   return (await db.query<{ attachment: Buffer; attachment_name: string; attachment_type: AttachmentType }>({ ...sql['public-attachment'], values: [id] })).rows[0];
+}
+
+export async function responseAttachment(db: Queryable, id: number): Promise<{ attachment: Buffer; attachment_name: string; attachment_type: AttachmentType } | undefined> {
+  return (await db.query<{ attachment: Buffer; attachment_name: string; attachment_type: AttachmentType }>({ ...sql['response-attachment'], values: [id] })).rows[0];
 }

@@ -143,9 +143,18 @@ export async function responsesForActionPage(db: Queryable, actionId: number, no
   return { responses: shown, awaiting, any: shown.length + awaiting.length > 0 };
 }
 
+export type AttachmentFile = { bytes: Buffer; name: string; type: repo.AttachmentType };
+
 /** The file of a public response of a public action; NotFound otherwise (private, draft, none, never existed: the same 404). */
-export async function publicAttachment(db: Queryable, id: number): Promise<{ bytes: Buffer; name: string; type: repo.AttachmentType }> {
+export async function publicAttachment(db: Queryable, id: number): Promise<AttachmentFile> {
   const file = await repo.publicAttachment(db, id);
+  if (!file) throw new NotFound();
+  return { bytes: file.attachment, name: file.attachment_name, type: file.attachment_type };
+}
+
+/** The file of any response, for organisers (a private one included). */
+export async function organiserAttachment(db: Queryable, id: number): Promise<AttachmentFile> {
+  const file = await repo.responseAttachment(db, id);
   if (!file) throw new NotFound();
   return { bytes: file.attachment, name: file.attachment_name, type: file.attachment_type };
 }

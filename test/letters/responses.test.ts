@@ -124,6 +124,12 @@ describe('responses of recipients', () => {
     };
     await save({ received_on: '2025-03-04', recipient_id: String(paris), from_whom: 'Paris', body: 'First answer' }).expect(303);
     assert.equal((await request(t.app).get(`/responses/${id}/attachment`)).status, 404, 'private now');
+    // Organisers still get it, from the admin (and a stranger does not).
+    const mine = await agent.get(`/admin/responses/${id}/attachment`).expect(200);
+    assert.equal(mine.headers['content-type'], 'application/pdf');
+    assert.match(mine.headers['content-disposition'] ?? '', /^attachment; filename="?p\.pdf"?$/);
+    assert.equal(mine.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await request(t.app).get(`/admin/responses/${id}/attachment`)).status, 303);
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(50)]);
     _csrf = await csrfToken(agent, `/admin/responses/${id}`);
     await save({ received_on: '2025-03-04', recipient_id: String(paris), from_whom: 'Paris', body: 'First answer', public: 'yes' }, jpeg).expect(303);
