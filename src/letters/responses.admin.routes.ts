@@ -77,9 +77,16 @@ export function responsesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     });
   }
 
+  /** The recipients a saved response may be from: its letter's, and the one it is from if the letter no longer writes to them. */
+  async function choicesFor(response: StoredResponse): Promise<RecipientChoice[]> {
+    const choices = await service.responseRecipientChoices(db, response.action_id);
+    if (response.recipient_id === null || choices.some((c) => c.id === response.recipient_id)) return choices;
+    return [...choices, { id: response.recipient_id, name: response.recipient_name ?? '', organisation: '', country: null }];
+  }
+
   async function renderResponse(req: Request, res: Response, response: StoredResponse, page: { values?: Values; errors?: FieldErrors; status?: number } = {}) {
     const action = await getAction(db, response.action_id);
-    const choices = await service.responseRecipientChoices(db, response.action_id);
+    const choices = await choicesFor(response);
     if (!res.locals.csrfToken) kit.csrf.issueToken(req, res);
     const locale = res.locals.locale as Locale;
     const values = page.values ?? storedValues(response);
@@ -156,8 +163,7 @@ export function responsesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     }
     if (body.intent !== 'save') throw new BadRequest();
     try {
-      const choices = await service.responseRecipientChoices(db, response.action_id);
-      const fields = parseResponseForm(body, choices, today());
+      const fields = parseResponseForm(body, await choicesFor(response), today());
       const attachment = parseAttachment(req.file);
       const change: service.AttachmentChange = attachment ? { kind: 'replace', attachment } : body.remove_attachment === 'yes' ? { kind: 'remove' } : { kind: 'keep' };
       await service.editResponse(db, actor, response.id, fields, change);

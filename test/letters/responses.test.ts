@@ -103,7 +103,7 @@ describe('responses of recipients', () => {
     const post = (await t.db.pool.query("INSERT INTO posts (slug, title, author_id, status) VALUES ('draft-post', 'Draft post', $1, 'draft') RETURNING id", [author])).rows[0].id;
     const onDraftPost = (await t.db.pool.query("INSERT INTO actions (kind, slug, title, status, post_id) VALUES ('letter', 'on-draft-post', 'On a draft post', 'open', $1) RETURNING id", [post])).rows[0].id;
     const fields = { received_on: '2025-03-03', from_whom: 'Someone', body: 'Answer', public: 'yes' };
-    const inDraft = idOf((await record(fields, { bytes: PDF, name: 'a.pdf' }, draft)).headers.location);
+    const inDraft = idOf((await record(fields, { bytes: PDF, name: 'Ответ посольства.pdf' }, draft)).headers.location);
     const onPost = idOf((await record(fields, { bytes: PDF, name: 'a.pdf' }, onDraftPost)).headers.location);
     const privateOne = idOf((await record({ ...fields, public: '' }, { bytes: PDF, name: 'a.pdf' })).headers.location);
     const noFile = idOf((await record(fields)).headers.location);
@@ -111,7 +111,10 @@ describe('responses of recipients', () => {
     for (const bad of ['0', 'abc', '1.5', '99999999', '99999999999999999999', '%00']) assert.equal((await request(t.app).get(`/responses/${bad}/attachment`)).status, 404, bad);
     // The same file of the action once open is served.
     await t.db.pool.query("UPDATE actions SET status = 'open' WHERE id = $1", [draft]);
-    assert.equal((await request(t.app).get(`/responses/${inDraft}/attachment`)).status, 200);
+    const opened = await request(t.app).get(`/responses/${inDraft}/attachment`);
+    assert.equal(opened.status, 200);
+    // A name outside ASCII: RFC 5987's filename*, and a plain fallback.
+    assert.equal(opened.headers['content-disposition'], `attachment; filename="????? ??????????.pdf"; filename*=UTF-8''${encodeURIComponent('Ответ посольства.pdf')}`);
   });
 
   it('edits (private, another file, no file) and deletes a response, each audited', async () => {
