@@ -20,6 +20,7 @@ import { securityHeaders } from './http/security.ts';
 import { createViewEngine, VIEWS_DIR } from './http/views.ts';
 import { DEFAULT_LOCALE } from './i18n/index.ts';
 import { imagesRoutes } from './images/images.routes.ts';
+import { responsesRoutes } from './letters/responses.routes.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
@@ -127,6 +128,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(imagesRoutes(deps));
+  // Recipients' responses: an attachment, as a download.
+  app.use(responsesRoutes(deps));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(signaturesRoutes(deps, http));

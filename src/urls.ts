@@ -99,6 +99,8 @@ export const routes = {
   adminRecipientsImport: '/admin/recipients/import',
   adminRecipient: '/admin/recipients/:id',
   adminRecipientAddress: '/admin/recipient-addresses/:id',
+  // A response's file for organisers, public or not (part D).
+  adminResponseAttachment: '/admin/responses/:id/attachment',
 } as const;
 
 export type PageName = keyof typeof routes;
@@ -197,6 +199,7 @@ export const paths = {
   adminRecipientsImport: () => '/admin/recipients/import',
   adminRecipient: (id: Id) => `/admin/recipients/${part(id)}`,
   adminRecipientAddress: (id: Id) => `/admin/recipient-addresses/${part(id)}`,
+  adminResponseAttachment: (id: Id) => `/admin/responses/${part(id)}/attachment`,
 } satisfies Record<PageName, (...args: never[]) => string>;
 
 /** A full URL on BASE_URL, for emails and the feed. */

@@ -16,6 +16,8 @@ import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
+import { recipientsAdminRoutes } from '../letters/recipients.admin.routes.ts';
+import { responsesAdminRoutes } from '../letters/responses.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
 import { signaturesAdminRoutes } from '../signatures/signatures.admin.routes.ts';
 import { suppressionsAdminRoutes } from '../updates/suppressions.admin.routes.ts';
@@ -68,5 +70,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   // Supporters: campaign updates and the suppression list (every organiser).
   router.use(updatesAdminRoutes(deps, kit));
   router.use(suppressionsAdminRoutes(deps, kit));
+  // Letters: the directory of recipients, and their responses.
+  router.use(recipientsAdminRoutes(deps, kit));
+  router.use(responsesAdminRoutes(deps, kit));
   return router;
 }

@@ -88,7 +88,10 @@ export function updatesAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
   }
 
   async function newUpdate(req: Request, res: Response) {
-    await renderForm(req, res, { values: { subject: '', body: '', audience: 'campaign', actions: [] } });
+    // Prefilled from the address (a response's "Tell supporters" link): only shown, checked when saved.
+    const q = (key: string, max: number) => (typeof req.query[key] === 'string' ? (req.query[key] as string).slice(0, max) : '');
+    const action = /^[1-9]\d{0,15}$/.test(q('action', 16)) && (await service.knownActionIds(db)).has(Number(q('action', 16))) ? [Number(q('action', 16))] : [];
+    await renderForm(req, res, { values: { subject: q('subject', MAX_SUBJECT), body: q('body', MAX_BODY), audience: action.length ? 'actions' : 'campaign', actions: action } });
   }
 
   async function createUpdate(req: Request, res: Response) {
