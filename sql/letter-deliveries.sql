@@ -56,7 +56,7 @@ RETURNING d.id, d.action_id, d.recipient_id, d.address_id, d.email, d.kind, d.si
 -- name: delivery-for-sending
 -- What the sender checks just before a send: the address as it is now (still
 -- active?), the pace of its letter, the recipient's zone.
-SELECT d.state, d.claimed_until, a.health AS address_health, l.per_hour, coalesce(r.time_zone, 'UTC') AS time_zone
+SELECT d.state, d.claimed_until, d.slotted, d.not_before, a.health AS address_health, l.per_hour, coalesce(r.time_zone, 'UTC') AS time_zone
 FROM letter_deliveries d
 JOIN letters l ON l.action_id = d.action_id
 LEFT JOIN recipient_addresses a ON a.id = d.address_id
@@ -77,8 +77,8 @@ FROM letter_pacing WHERE address_id = $1 FOR UPDATE;
 UPDATE letter_pacing SET hour_start = to_timestamp($2 / 1000.0), taken = $3, last_at = to_timestamp($4 / 1000.0) WHERE address_id = $1;
 
 -- name: postpone-delivery
--- Its slot is later (pacing): any sender takes it then.
-UPDATE letter_deliveries SET not_before = $2, claimed_until = NULL WHERE id = $1 AND state = 'queued';
+-- Its slot is later (pacing): any sender takes it then, and sends it without another.
+UPDATE letter_deliveries SET not_before = $2, slotted = true, claimed_until = NULL WHERE id = $1 AND state = 'queued';
 
 -- name: retry-delivery-later
 -- A temporary failure (the SMTP server down or saying 4xx): tried again at $3.

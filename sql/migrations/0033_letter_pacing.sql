@@ -12,3 +12,9 @@ CREATE TABLE letter_pacing (
   taken       integer NOT NULL DEFAULT 0,
   last_at     timestamptz NOT NULL DEFAULT '-infinity'
 );
+
+-- A letter whose slot is later waits for it (not_before = the slot) with this
+-- set: when its time comes it goes without taking another slot. One sent much
+-- later than its slot (the workers were down) takes a new one, so that a
+-- backlog never goes out at night or all at once.
+ALTER TABLE letter_deliveries ADD COLUMN slotted boolean NOT NULL DEFAULT false;

@@ -33,6 +33,8 @@ const MAX_BATCH = 20;
 const ROUND_MS = 5_000;
 // A temporary failure waits a minute, doubling, up to six hours; after this many (about four days) the letter counts as failed.
 export const MAX_ATTEMPTS = 20;
+// A letter taken up to this long after its slot goes in it; later (the workers were down), it takes a new one.
+const SLOT_GRACE_MS = 15 * 60_000;
 export const retryDelaySeconds = (attempts: number) => Math.min(60 * 2 ** attempts, 6 * 3600);
 
 export type SendOptions = {
@@ -108,11 +110,7 @@ export async function deliverOne(context: WorkerContext, d: ClaimedDelivery, now
     }
     let record = await repo.emailRecord(db, key);
     if (record && record.status !== 'sending') return await finishFromRecord(context, d, record, now);
-    // A letter that has had its slot (a record: it was tried) is not paced again.
-    if (!record && d.kind === 'signature' && options.pacing) {
-      const slot = await takeSlot(context, d, forSending, now);
-      if (slot > now.getTime()) return await repo.postponeDelivery(db, d.id, new Date(slot));
-    }
+    // Composed before the pace is asked, so that a letter with nothing to send takes no slot.
     let email;
     try {
       email = await composers[d.kind](context, d);
@@ -125,6 +123,13 @@ export async function deliverOne(context: WorkerContext, d: ClaimedDelivery, now
     if (!email) {
       await repo.finishDelivery(db, d.id, { state: 'cancelled', lastError: 'nothing to send: the signature was withdrawn, erased or invalidated', at: now });
       return;
+    }
+    // A letter that was tried already (a record) is not paced again, nor one
+    // whose slot this is (but one whose slot is long past takes a new one).
+    const inItsSlot = forSending.slotted && now.getTime() - forSending.not_before.getTime() < SLOT_GRACE_MS;
+    if (!record && !inItsSlot && d.kind === 'signature' && options.pacing) {
+      const slot = await takeSlot(context, d, forSending, now);
+      if (slot > now.getTime()) return await repo.postponeDelivery(db, d.id, new Date(slot));
     }
     const composed = email;
     await sendOnce({ db, mailer, log, baseUrl: config.baseUrl }, { key, template: `letter-${d.kind}`, purpose: 'asked-for' }, async () => composed);

@@ -42,7 +42,7 @@ export async function claimDeliveries(db: Queryable, now: Date, limit: number, l
   return (await db.query<ClaimedDelivery>({ ...sql['claim-deliveries'], values: [now, limit, leaseSeconds] })).rows;
 }
 
-export type ForSending = { state: DeliveryState; claimed_until: Date | null; address_health: 'active' | 'bounced' | 'suppressed' | null; per_hour: number; time_zone: string };
+export type ForSending = { state: DeliveryState; claimed_until: Date | null; slotted: boolean; not_before: Date; address_health: 'active' | 'bounced' | 'suppressed' | null; per_hour: number; time_zone: string };
 
 export async function deliveryForSending(db: Queryable, id: number): Promise<ForSending | undefined> {
   return (await db.query<ForSending>({ ...sql['delivery-for-sending'], values: [id] })).rows[0];
