@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DateTime } from 'luxon';
-import { withTransaction } from '../../src/db/pool.ts';
 import { deliverBatch } from '../../src/letters/deliver.task.ts';
 import { signaturePledge } from '../../src/signatures/signature-pledge.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
