@@ -151,8 +151,14 @@ export async function deliverOne(context: WorkerContext, d: ClaimedDelivery, now
 /** Claims one batch due at `now` and delivers it; how many were claimed (0: nothing is due). */
 export async function deliverBatch(context: WorkerContext, now: Date, options: SendOptions, batch = MAX_BATCH): Promise<number> {
   const claimed = await repo.claimDeliveries(context.db, now, batch, DELIVERY_LEASE_SECONDS);
-  // Letters to different addresses go side by side; the pace of each address is its own row.
-  await Promise.all(claimed.map((d) => deliverOne(context, d, now, options)));
+  // Letters to different addresses go side by side (the pace of each address
+  // is its own row); those to one address one after the other, in the order
+  // they were queued, so that they take its slots in that order.
+  const byAddress = new Map<number | null, ClaimedDelivery[]>();
+  for (const d of [...claimed].sort((a, b) => a.id - b.id)) byAddress.set(d.address_id, [...(byAddress.get(d.address_id) ?? []), d]);
+  await Promise.all([...byAddress.values()].map(async (ofAddress) => {
+    for (const d of ofAddress) await deliverOne(context, d, now, options);
+  }));
   return claimed.length;
 }
 

@@ -15,7 +15,6 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { signIn } from '../helpers/admin.ts';
 import type { Agent } from '../helpers/forms.ts';
 import { TestSmtpServer } from '../helpers/smtp.ts';
-import { waitUntil } from '../updates/seed.ts';
 import { addRecipient, createLetterAction, deliveriesOf, senderContext, signAndConfirm } from './delivery-seed.ts';
 
 const MONDAY_10 = DateTime.fromISO('2030-01-07T10:00', { zone: 'Europe/Berlin' }).toJSDate();
