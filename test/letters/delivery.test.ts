@@ -232,4 +232,40 @@ describe('letters per signature', () => {
     const [sent] = await deliveriesOf(t, actionId);
     assert.deepEqual([sent!.state, sent!.attempts, sent!.message_id], ['sent', 2, mail!.messageId]);
   });
+
+  it('gives a letter whose slot passed long ago (the workers were down) a new slot, never a night or a weekend', async () => {
+    const r = await addRecipient(t, { name: 'Embassy in Brussels', country: 'BE', timeZone: 'Europe/Brussels', emails: ['brussels@embassy.example.org'] });
+    const actionId = await createLetterAction(t, { slug: 'late-slot', recipients: [r.id] });
+    await signAndConfirm(t, actionId, { email: email() });
+    await signAndConfirm(t, actionId, { email: email() });
+    const brussels = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Brussels' }).toJSDate();
+    await runSender(brussels('2030-01-11T16:59')); // Friday, one minute before the office closes
+    const [, second] = await deliveriesOf(t, actionId);
+    assert.equal(DateTime.fromJSDate(second!.not_before, { zone: 'Europe/Brussels' }).toFormat('ccc HH:mm'), 'Mon 09:00', 'the next slot is after the weekend');
+    // Taken up ten minutes after its slot: within the grace, it goes in it.
+    await runSender(brussels('2030-01-14T09:10'));
+    assert.equal(smtp.to('brussels@embassy.example.org').length, 2);
+
+    // Now one whose slot (Monday 09:00) is found only on Saturday night: it takes a new one.
+    await signAndConfirm(t, actionId, { email: email() });
+    const [, , third] = await deliveriesOf(t, actionId);
+    await t.db.pool.query('UPDATE letter_deliveries SET not_before = $2, slotted = true WHERE id = $1', [third!.id, brussels('2030-01-14T09:20')]);
+    await runSender(brussels('2030-01-19T23:00'));
+    assert.equal(smtp.to('brussels@embassy.example.org').length, 2, 'not sent on a Saturday night');
+    const [, , late] = await deliveriesOf(t, actionId);
+    assert.equal(DateTime.fromJSDate(late!.not_before, { zone: 'Europe/Brussels' }).toFormat('ccc dd HH:mm'), 'Mon 21 09:00');
+  });
+
+  it('fails a letter whose template no longer compiles, without trying it again', async () => {
+    const r = await addRecipient(t, { name: 'Embassy in Stockholm', country: 'SE', timeZone: 'Europe/Stockholm', emails: ['stockholm@embassy.example.org'] });
+    const actionId = await createLetterAction(t, { slug: 'broken-template', recipients: [r.id] });
+    await signAndConfirm(t, actionId, { email: email() });
+    // Saved templates are checked; one from before a field was removed from the language is not.
+    await t.db.pool.query("UPDATE letters SET body_template = 'Dear {{recipient_shoe_size}}' WHERE action_id = $1", [actionId]);
+    await runSender(DateTime.fromISO('2030-01-07T10:00', { zone: 'Europe/Stockholm' }).toJSDate());
+    const [row] = await deliveriesOf(t, actionId);
+    assert.equal(row!.state, 'failed');
+    assert.match(row!.last_error, /template/);
+    assert.equal(smtp.messages.length, 0);
+  });
 });
