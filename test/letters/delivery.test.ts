@@ -268,4 +268,25 @@ describe('letters per signature', () => {
     assert.match(row!.last_error, /template/);
     assert.equal(smtp.messages.length, 0);
   });
+
+  it('leaves out the paragraph when an organiser sends a held letter without it, and sends nothing for an invalidated signature', async () => {
+    // letter_deliveries.without_paragraph comes with the held paragraphs' page
+    // (another part's migration); here it is added as that migration will.
+    await t.db.pool.query('ALTER TABLE letter_deliveries ADD COLUMN IF NOT EXISTS without_paragraph boolean NOT NULL DEFAULT false');
+    const r = await addRecipient(t, { name: 'Embassy in Washington', country: 'US', timeZone: 'America/New_York', emails: ['dc@embassy.example.org'] });
+    const actionId = await createLetterAction(t, { slug: 'without-paragraph', personalParagraph: true, recipients: [r.id] });
+    await signAndConfirm(t, actionId, { email: email(), name: 'Kept Short', comment: 'Something the organisers would rather not send.' });
+    const invalid = await signAndConfirm(t, actionId, { email: email(), name: 'Not Counted' });
+    const { rows: inv } = await t.db.pool.query<{ id: number }>(`INSERT INTO invalidations (action_id, criteria, reason) VALUES ($1, '{"ids": [1]}', 'a script') RETURNING id`, [actionId]);
+    await t.db.pool.query('UPDATE signatures SET invalidated_at = now(), invalidation_id = $2 WHERE id = $1', [invalid, inv[0]!.id]);
+    const [held] = await deliveriesOf(t, actionId);
+    await t.db.pool.query("UPDATE letter_deliveries SET state = 'queued', without_paragraph = true WHERE id = $1", [held!.id]);
+    await runSender(DateTime.fromISO('2030-01-07T10:00', { zone: 'America/New_York' }).toJSDate());
+    const [mail] = await smtp.waitFor(() => true, 1);
+    assert.match(mail!.text!, /Kept Short/);
+    assert.doesNotMatch(mail!.text!, /In my own words|rather not send/);
+    const rows = await deliveriesOf(t, actionId);
+    assert.deepEqual(rows.map((d) => d.state), ['sent', 'cancelled']);
+    assert.equal(smtp.messages.length, 1);
+  });
 });
