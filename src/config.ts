@@ -76,6 +76,9 @@ const schema = z.object({
   PRIVACY_LINK_TTL_MINUTES: positiveInt.default(60),
   // Campaign updates go out at most this many messages a second, from all workers together.
   UPDATES_PER_SECOND: positiveInt.default(10),
+  // Letters per signature to one address: paced (per_hour, office hours in the recipient's zone) or off
+  // (as fast as the SMTP server takes them). Unset: off only in development without SMTP_URL, so a developer sees them at once.
+  LETTERS_PACING: z.enum(['office-hours', 'off']).optional(),
   // The envelope sender (MAIL FROM, where bounces go), when it differs from MAIL_FROM's address.
   MAIL_ENVELOPE_FROM: z.email('must be an email address').optional(),
   // The mailto: of List-Unsubscribe; unset: the campaign's contact address, else MAIL_FROM's.
@@ -137,6 +140,7 @@ export type Config = {
   anonymiseAfterDays: number;
   privacyLinkTtlMinutes: number;
   updatesPerSecond: number;
+  lettersPacing: boolean;
   mailEnvelopeFrom: string | undefined;
   mailUnsubscribeAddress: string | undefined;
   /** Unset unless DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
@@ -236,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anonymiseAfterDays: c.ANONYMISE_AFTER_DAYS,
     privacyLinkTtlMinutes: c.PRIVACY_LINK_TTL_MINUTES,
     updatesPerSecond: c.UPDATES_PER_SECOND,
+    lettersPacing: (c.LETTERS_PACING ?? (c.NODE_ENV === 'development' && !c.SMTP_URL ? 'off' : 'office-hours')) === 'office-hours',
     mailEnvelopeFrom: c.MAIL_ENVELOPE_FROM,
     mailUnsubscribeAddress: c.MAIL_UNSUBSCRIBE_ADDRESS,
     dkim: dkimSet === 3 ? { domainName: c.DKIM_DOMAIN!, keySelector: c.DKIM_SELECTOR!, privateKey: c.DKIM_PRIVATE_KEY! } : undefined,

@@ -7,6 +7,8 @@ import { pruneAdminSessionsTask } from './admin/prune.task.ts';
 import { pruneRateLimitsTask } from './http/rate-limit.ts';
 import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
+import { notifyLetterBounceJob } from './letters/bounce-notice.job.ts';
+import { deliverLettersTask } from './letters/deliver.task.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
 import { anonymiseSignaturesTask } from './supporters/anonymise.task.ts';
@@ -16,8 +18,8 @@ import { emailSupportersJob } from './updates/email-supporters.job.ts';
 import { sendUpdateTestJob } from './updates/send-test.job.ts';
 import { startDueUpdatesTask } from './updates/start-due.task.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob, notifyLetterBounceJob];
 
 export const periodicTasks: readonly PeriodicTask[] = [
-  updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask,
+  updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask, deliverLettersTask,
 ];

@@ -11,6 +11,7 @@ import { flagPrototypeKeys, refusePrototypeKeys } from '../http/forms.ts';
 import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
 import { dashboardAdminRoutes } from './dashboard.routes.ts';
+import { deliveriesAdminRoutes } from '../letters/deliveries.admin.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
@@ -67,6 +68,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(actionsAdminRoutes(deps, kit));
   router.use(dashboardAdminRoutes(deps, kit));
   router.use(signaturesAdminRoutes(deps, kit));
+  // Letters: the delivery log.
+  router.use(deliveriesAdminRoutes(deps, kit));
   // Supporters: campaign updates and the suppression list (every organiser).
   router.use(updatesAdminRoutes(deps, kit));
   router.use(suppressionsAdminRoutes(deps, kit));

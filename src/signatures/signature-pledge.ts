@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { getActionBySlug } from '../actions/actions.repo.ts';
 import { translate } from '../i18n/index.ts';
 import type { Queue } from '../jobs/queue.ts';
+import { queueLettersOfSignature } from '../letters/queue-letters.ts';
 import type { PledgeKind, PledgeLink } from '../pledges/pledge.ts';
 import { recordConfirmedPledge } from '../supporters/supporters.service.ts';
 import { paths } from '../urls.ts';
@@ -51,6 +52,8 @@ export function signaturePledge(deps: SignaturePledgeDeps): PledgeKind {
       if (!signature) return undefined;
       // What anyone else typed with this address is no longer needed.
       await repo.forgetSubmissions(client, signature.id);
+      // Its letters (an action whose letter goes one per signature), in this transaction.
+      await queueLettersOfSignature(client, signature);
       if (signature.supporterId !== null) {
         await recordConfirmedPledge(client, {
           supporterId: signature.supporterId,
