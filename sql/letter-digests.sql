@@ -88,9 +88,10 @@ WHERE action_id = $1 AND recipient_id = $2;
 
 -- name: insert-collective-deliveries
 -- One delivery per active address of the recipient; the sender (deliver.task.ts) sends them.
+-- Made at the run's time ($11), which is also the letter's date.
 INSERT INTO letter_deliveries (action_id, recipient_id, address_id, email, kind, after_xid, after_id, upto_xid, upto_id,
-                               signatory_count, total_count, attach_pdf, not_before)
-SELECT $1, $2, a.id, a.email, $3, $4::xid8, $5::bigint, $6::xid8, $7::bigint, $8, $9, $10, $11
+                               signatory_count, total_count, attach_pdf, not_before, created_at)
+SELECT $1, $2, a.id, a.email, $3, $4::xid8, $5::bigint, $6::xid8, $7::bigint, $8, $9, $10, $11, $11
 FROM recipient_addresses a
 WHERE a.recipient_id = $2 AND a.health = 'active'
 ORDER BY a.id
@@ -146,3 +147,12 @@ ORDER BY s.confirmed_xid, s.id;
 
 -- name: count-printed-signatories
 SELECT count(*)::int AS n FROM letter_signatures($1, $2) s;
+
+-- name: count-collective-signatories
+-- How many a collective delivery names now (an invalidation since it was queued takes one out).
+SELECT count(*)::int AS n
+FROM letter_signatures($1, $2) s
+WHERE ($3::xid8 IS NULL OR (s.confirmed_xid, s.id) > ($3::xid8, $4::bigint))
+  AND (s.confirmed_xid, s.id) <= ($5::xid8, $6::bigint)
+  AND (NOT $7::boolean OR NOT EXISTS (SELECT 1 FROM letter_deliveries d
+                                      WHERE d.kind = 'signature' AND d.signature_id = s.id AND d.recipient_id = $2));

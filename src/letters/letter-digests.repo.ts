@@ -25,6 +25,7 @@ const sql = loadQueries('letter-digests.sql', [
   'collective-comments',
   'printed-signatories',
   'count-printed-signatories',
+  'count-collective-signatories',
 ]);
 
 export type DigestLetter = { action_id: number; delivery: 'digest' | 'each'; digest_every: 'daily' | 'weekly'; digest_hour: number; attach_pdf: boolean };
@@ -130,6 +131,10 @@ const rangeValues = (s: Signatories) => [s.actionId, s.recipientId, s.after?.xid
 
 export async function collectiveSignatories(db: Queryable, s: Signatories, limit: number): Promise<SignatoryRow[]> {
   return (await db.query<SignatoryRow>({ ...sql['collective-signatories'], values: [...rangeValues(s), limit] })).rows;
+}
+
+export async function countCollectiveSignatories(db: Queryable, s: Signatories): Promise<number> {
+  return (await db.query<{ n: number }>({ ...sql['count-collective-signatories'], values: rangeValues(s) })).rows[0]!.n;
 }
 
 export async function collectiveComments(db: Queryable, s: Signatories, limit: number): Promise<CommentRow[]> {

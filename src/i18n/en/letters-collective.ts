@@ -18,7 +18,6 @@ export const lettersCollective = {
   'letters.digest.new': '{count} people have signed this letter since our last letter to you.',
   'letters.digest.newOne': 'One person has signed this letter since our last letter to you.',
   'letters.digest.total': 'In all, {total} people have now signed it to you, up from {before} ({change}).',
-  'letters.digest.totalFirst': 'In all, {total} people have now signed it to you.',
   'letters.digest.comments': 'What some of them wrote:',
   'letters.digest.signatories': 'The new signatories:',
   'letters.scheduled.total': '{total} people have signed this letter to you.',
