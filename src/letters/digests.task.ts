@@ -7,6 +7,11 @@
 // a confirmation committed late and a change of mode (each → digest → each:
 // the letter's last cursor is flushed in one last digest). One worker at a time
 // (LOCKS.startLetterDigests); B's sender sends the deliveries.
+//
+// The horizon is the server's, not the database's (transaction ids are
+// cluster-wide): a write transaction left open anywhere on the server (idle in
+// transaction, another database's) holds back the signatures confirmed after
+// it began until it ends. A digest then names them late, never skips them.
 import type { PoolClient } from 'pg';
 import { LOCKS } from '../db/locks.ts';
 import type { PeriodicTask, WorkerContext } from '../jobs/job.ts';

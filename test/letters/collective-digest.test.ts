@@ -8,7 +8,7 @@ import { startLetterDigests } from '../../src/letters/digests.task.ts';
 import { nextDigestAt } from '../../src/letters/collective-time.ts';
 import * as repo from '../../src/letters/letter-digests.repo.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addRecipient, collectiveDeliveries, confirm, createLetter, createRecipient, ownLetter, setDelivery, sign, type DeliveryRow } from './collective-fixtures.ts';
+import { addRecipient, collectiveDeliveries, confirm, createLetter, createRecipient, ownLetter, setDelivery, settle, sign, type DeliveryRow } from './collective-fixtures.ts';
 
 /** The names a digest (or scheduled letter) names, as its composer reads them. */
 async function namesOf(db: TestDatabase, d: DeliveryRow): Promise<string[]> {
@@ -39,7 +39,13 @@ describe('letters: digests', () => {
     await db.drop();
   });
 
-  const run = (at: string) => startLetterDigests(client, new Date(at));
+  /** A run at `at`, once whatever ran on the server before has ended (see settle). */
+  const run = async (at: string) => {
+    await settle(db.pool);
+    return startLetterDigests(client, new Date(at));
+  };
+  /** A run at `at`, now, while the test holds a transaction open. */
+  const runNow = (at: string) => startLetterDigests(client, new Date(at));
 
   it('names every signatory once across two runs, including one whose confirmation committed after the first run began', async () => {
     const actionId = await createLetter(db.pool, { slug: 'late-commit', digestHour: 9 });
@@ -52,6 +58,7 @@ describe('letters: digests', () => {
     assert.deepEqual(await run('2026-12-01T08:00:00Z'), []);
 
     // A confirmation held open in a transaction over the digest's run...
+    await settle(db.pool);
     const holder = await db.pool.connect();
     try {
       await holder.query('BEGIN');
@@ -59,7 +66,7 @@ describe('letters: digests', () => {
       // ...and one that commits meanwhile, after it in transaction order.
       await sign(db.pool, actionId, { name: 'Erlan' });
 
-      const first = await run('2026-12-01T09:00:00Z');
+      const first = await runNow('2026-12-01T09:00:00Z');
       assert.equal(first.length, 1);
       await holder.query('COMMIT');
     } finally {

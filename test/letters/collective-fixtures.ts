@@ -99,3 +99,19 @@ export async function collectiveDeliveries(pool: Pool, actionId: number): Promis
   );
   return rows;
 }
+
+/**
+ * Waits until every transaction that was running is over. A digest names only
+ * what lies below the oldest transaction still running on the whole server
+ * (xids are cluster-wide), so another test file's open transaction, in
+ * another database, would hold back what this one just confirmed.
+ */
+export async function settle(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x');
+  for (let i = 0; i < 600; i++) {
+    const { rows: done } = await pool.query<{ past: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS past', [rows[0]!.x]);
+    if (done[0]!.past) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('a transaction on the server stayed open for 30 s');
+}

@@ -13,7 +13,7 @@ import type { ClaimedDelivery } from '../../src/letters/delivery-kinds.ts';
 import { startLetterDigests } from '../../src/letters/digests.task.ts';
 import { startScheduledLetters } from '../../src/letters/scheduled.task.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addRecipient, createLetter, createRecipient, sign } from './collective-fixtures.ts';
+import { addRecipient, createLetter, createRecipient, settle, sign } from './collective-fixtures.ts';
 import { pdfText } from './pdf-helpers.ts';
 
 const KAZAKH = 'Әлия Қанатқызы Ғұмарова-Үңһөі';
@@ -50,12 +50,15 @@ describe('letters: the collective letter’s email', () => {
     await addRecipient(db.pool, actionId, embassy);
     await sign(db.pool, actionId, { name: 'First One', town: 'Leeds', comment: 'An old comment' });
     await sign(db.pool, actionId, { name: 'First Two' });
+    await settle(db.pool);
     await startLetterDigests(client, new Date('2026-12-01T08:00:00Z'));
+    await settle(db.pool);
     await startLetterDigests(client, new Date('2026-12-01T09:00:00Z'));
     await sign(db.pool, actionId, { name: KAZAKH, town: 'Жаңаөзен', comment: 'Free my father.' });
     await sign(db.pool, actionId, { name: 'Иван Петров', country: 'RU', town: 'Москва', comment: '  ' });
     const hidden = await sign(db.pool, actionId, { name: 'Hidden Troll', comment: 'Something rude' });
     await db.pool.query('UPDATE signatures SET hidden_at = now() WHERE id = $1', [hidden]);
+    await settle(db.pool);
     await startLetterDigests(client, new Date('2026-12-02T09:00:00Z'));
 
     const [first, second] = await claimed(actionId);
@@ -105,6 +108,7 @@ describe('letters: the collective letter’s email', () => {
        SELECT $1, 's' || i || '@example.org', 'Supporter ' || i, 'KZ', 'Ақтау', now() FROM generate_series(1, $2) i`,
       [actionId, total],
     );
+    await settle(db.pool);
     await startScheduledLetters(client, new Date('2026-12-16T05:00:00Z'));
     const [delivery] = await claimed(actionId);
     const email = (await composeCollectiveLetter(context, delivery!))!;

@@ -7,7 +7,7 @@ import { exclusively } from '../../src/db/advisory-lock.ts';
 import { LOCKS } from '../../src/db/locks.ts';
 import { startScheduledLetters } from '../../src/letters/scheduled.task.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addRecipient, collectiveDeliveries, createLetter, createRecipient, sign } from './collective-fixtures.ts';
+import { addRecipient, collectiveDeliveries, createLetter, createRecipient, settle, sign } from './collective-fixtures.ts';
 
 describe('letters: scheduled letters', () => {
   let db: TestDatabase;
@@ -18,6 +18,7 @@ describe('letters: scheduled letters', () => {
 
   /** A run on a connection of its own, as a worker's exclusive task has. */
   const run = async (at: string) => {
+    await settle(db.pool);
     const client = await db.pool.connect();
     try {
       return await startScheduledLetters(client, new Date(at));
@@ -42,6 +43,7 @@ describe('letters: scheduled letters', () => {
     assert.deepEqual(await run('2026-12-16T08:59:00Z'), [], 'Astana once; Berlin not yet');
 
     // Two workers at 09:00 UTC (each run bypassing the lock, to test the guard itself): one letter.
+    await settle(db.pool);
     const both = await Promise.all([run('2026-12-16T09:00:00Z'), run('2026-12-16T09:00:00Z')]);
     assert.equal(both.flat().length, 1);
     assert.equal(both.flat()[0]!.recipientId, berlin);
