@@ -23,7 +23,7 @@ export const LIST_IN_BODY = 2000;
 export const COMMENTS_IN_DIGEST = 10;
 /**
  * The attached PDF's ceiling: many servers refuse a message over 10 MB, and
- * base64 adds a third, so 7 MB of PDF (about 180,000 names: bench/letter-pdf.ts)
+ * base64 adds a third, so 7 MB of PDF (about 170,000 names: bench/letter-pdf.ts)
  * at most; a longer list goes without it, and the email says so.
  */
 export const PDF_ATTACHMENT_CAP = 7 * 1024 * 1024;

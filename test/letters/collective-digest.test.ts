@@ -135,6 +135,26 @@ describe('letters: digests', () => {
     assert.deepEqual(all, ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8'], 'each signatory exactly once');
   });
 
+  it('queues one digest when two workers run at the same moment (the cursor is locked and re-read)', async () => {
+    const actionId = await createLetter(db.pool, { slug: 'two-workers', digestHour: 9 });
+    const embassy = await createRecipient(db.pool, { name: 'Embassy in Paris', country: 'FR', emails: ['paris@example.org'] });
+    await addRecipient(db.pool, actionId, embassy);
+    await run('2026-12-01T08:00:00Z');
+    for (const name of ['P1', 'P2', 'P3']) await sign(db.pool, actionId, { name });
+    await settle(db.pool);
+    const other = await db.pool.connect();
+    try {
+      // Each run bypasses the lock the workers take, to test the cursor's own guard.
+      const both = await Promise.all([startLetterDigests(client, new Date('2026-12-01T09:00:00Z')), startLetterDigests(other, new Date('2026-12-01T09:00:00Z'))]);
+      assert.equal(both.flat().filter((d) => d.actionId === actionId).length, 1);
+    } finally {
+      other.release();
+    }
+    const digests = await collectiveDeliveries(db.pool, actionId);
+    assert.equal(digests.length, 1);
+    assert.deepEqual(await namesOf(db, digests[0]!), ['P1', 'P2', 'P3']);
+  });
+
   it('routes by country: an embassy gets its country, the fallback every country without one', async () => {
     const actionId = await createLetter(db.pool, { slug: 'routed', routing: 'by_country', digestHour: 0 });
     const berlin = await createRecipient(db.pool, { name: 'Berlin', country: 'DE', emails: ['de@example.org'] });

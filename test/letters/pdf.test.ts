@@ -60,6 +60,10 @@ describe('letters: the printed letter', () => {
       [actionId],
     );
     for (let i = 1; i <= 150; i++) londonNames.push(`Supporter Number ${i}`);
+    // An anonymised signature still counts: its line stays, without a name.
+    const anonymised = await sign(t.db.pool, actionId, { name: 'Gone Person', country: 'GB', town: 'Leeds' });
+    await t.db.pool.query("UPDATE signatures SET name = NULL, email = NULL, locality = '' WHERE id = $1", [anonymised]);
+    londonNames.push('Name withheld');
     await sign(t.db.pool, actionId, { name: 'Hans Müller', country: 'DE', town: 'Köln' });
     await sign(t.db.pool, actionId, { name: 'Not Confirmed', country: 'GB', confirmed: false });
   });
@@ -81,15 +85,16 @@ describe('letters: the printed letter', () => {
     assert.ok(first.includes('We ask your government to release the oil workers imprisoned since 2011.'));
     assert.ok(first.includes('Құрметті елші, біз әділдік сұраймыз.'), 'Kazakh in the letter itself');
     assert.ok(first.includes('The undersigned'));
-    // The annex: every name routed to London, in order, numbered 1…154; none of Berlin's, none unconfirmed.
+    // The annex: every name routed to London, in order, numbered 1…155; none of Berlin's, none unconfirmed.
     // A name wrapped at its hyphen comes back from the extractor as "Hohenzollern- Sigmaringen".
     const annex = pages.slice(1).join(' ').replace(/- /g, '-');
-    assert.ok(annex.includes('Signatories') && annex.includes('154 people signed this letter'));
+    assert.ok(annex.includes('Signatories') && annex.includes('155 people signed this letter'));
     for (const name of londonNames) assert.ok(annex.includes(name), `the annex holds ${name}`);
     assert.ok(annex.includes('Жаңаөзен') && annex.includes('Kazakhstan') && annex.includes('Russia'));
-    assert.ok(!text.includes('Hans Müller') && !text.includes('Not Confirmed'));
+    assert.ok(!text.includes('Hans Müller') && !text.includes('Not Confirmed') && !text.includes('Gone Person'));
     assert.ok(annex.indexOf(KAZAKH) < annex.indexOf(CYRILLIC) && annex.indexOf(CYRILLIC) < annex.indexOf('Supporter Number 1 '));
     assert.match(annex, /\b154 Supporter Number 150\b/);
+    assert.match(annex, /\b155 Name withheld United Kingdom\b/);
     assert.match(annex, /\b1 Әлия/);
     assert.ok(pages.length >= 3, `several pages (${pages.length})`);
     pages.forEach((page, i) => assert.ok(page.includes(`Page ${i + 1}`), `page ${i + 1} is numbered`));
@@ -109,7 +114,7 @@ describe('letters: the printed letter', () => {
     const page = await agent.get(`/admin/actions/${actionId}/letter.pdf`).expect(200);
     assert.match(page.text, new RegExp(`letter\\.pdf\\?recipient(=|&#x3D;)${london}"`));
     assert.match(page.text, new RegExp(`letter\\.pdf\\?recipient(=|&#x3D;)${berlin}"`));
-    assert.match(page.text, /154 signatories/);
+    assert.match(page.text, /155 signatories/);
     const other = await createRecipient(t.db.pool, { name: 'Elsewhere' });
     await agent.get(`/admin/actions/${actionId}/letter.pdf?recipient=${other}`).expect(404);
     await agent.get(`/admin/actions/${actionId}/letter.pdf?recipient=abc`).expect(404);
