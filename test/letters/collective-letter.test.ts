@@ -7,12 +7,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import { createMailer } from '../../src/mail/mailer.ts';
+import { sendOnce } from '../../src/mail/send-once.ts';
+import { createLogger } from '../../src/log.ts';
 import type { WorkerContext } from '../../src/jobs/job.ts';
 import { composeCollectiveLetter, LIST_IN_BODY } from '../../src/letters/collective-letter.ts';
 import type { ClaimedDelivery } from '../../src/letters/delivery-kinds.ts';
 import { startLetterDigests } from '../../src/letters/digests.task.ts';
 import { startScheduledLetters } from '../../src/letters/scheduled.task.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { TestSmtpServer } from '../helpers/smtp.ts';
 import { addRecipient, createLetter, createRecipient, settle, sign } from './collective-fixtures.ts';
 import { pdfText } from './pdf-helpers.ts';
 
@@ -124,5 +128,38 @@ describe('letters: the collective letter’s email', () => {
     const bare = (await composeCollectiveLetter(context, delivery!))!;
     assert.equal(bare.attachments, undefined);
     assert.match(bare.text, /… and 50 more\.\n/);
+  });
+
+  it('goes through sendOnce to a real SMTP server, From the campaign, Reply-To its contact, the PDF attached', async () => {
+    const smtp = await new TestSmtpServer().start();
+    const log = createLogger('silent');
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Placard <p@placard.test>', dataDir: 'data/test-mail', log });
+    try {
+      const actionId = await createLetter(db.pool, { slug: 'smtp-mail', delivery: 'scheduled', scheduledLocal: '2026-12-16T10:00', attachPdf: true });
+      const embassy = await createRecipient(db.pool, { name: 'Посол Республики', country: 'RU', timeZone: 'Europe/Moscow', postalAddress: 'Пречистенский пер., 3\nМосква', emails: ['moscow@example.org'] });
+      await addRecipient(db.pool, actionId, embassy);
+      await sign(db.pool, actionId, { name: KAZAKH, country: 'RU', town: 'Москва' });
+      await settle(db.pool);
+      await startScheduledLetters(client, new Date('2026-12-16T07:00:00Z'));
+      const [delivery] = await claimed(actionId);
+      const deps = { db: db.pool, mailer, log, baseUrl: 'http://placard.test' };
+      const message = { key: `letter:${delivery!.id}`, template: 'letter-scheduled' };
+      const compose = async () => (await composeCollectiveLetter(context, delivery!))!;
+      assert.equal(await sendOnce(deps, message, compose), 'sent');
+      assert.equal(await sendOnce(deps, message, compose), 'skipped', 'once per delivery');
+      const [mail] = await smtp.waitFor((m) => m.envelopeTo.includes('moscow@example.org'));
+      assert.equal(mail!.from?.value[0]?.name, 'Zhanaozen Solidarity');
+      assert.equal(mail!.replyTo?.value[0]?.address, 'letters@zhanaozen.example');
+      assert.equal(mail!.to && !Array.isArray(mail!.to) ? mail!.to.value[0]?.name : '', 'Посол Республики');
+      assert.match(mail!.text ?? '', /Әлия Қанатқызы Ғұмарова-Үңһөі, Москва, Russian Federation/);
+      assert.equal(mail!.attachments.length, 1);
+      assert.equal(mail!.attachments[0]!.contentType, 'application/pdf');
+      assert.equal(mail!.attachments[0]!.filename, 'smtp-mail-letter.pdf');
+      const pdf = await pdfText(mail!.attachments[0]!.content);
+      assert.ok(pdf.text.includes('Пречистенский пер., 3') && pdf.text.includes(KAZAKH) && pdf.text.includes('16 December 2026'));
+    } finally {
+      mailer.close();
+      await smtp.stop();
+    }
   });
 });
