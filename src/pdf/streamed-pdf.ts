@@ -108,7 +108,8 @@ export function startPdf(out: Writable, meta: { title: string; pageLabel: string
   doc.on('pageAdded', () => {
     page += 1;
     forgetLayouts(doc);
-    forgetPage(previous);
+    // Ended by now, unless pages are buffered (never here: that would keep them all anyway).
+    if (!(doc.options as { bufferPages?: boolean }).bufferPages) forgetPage(previous);
     previous = doc.page;
     footer();
   });
