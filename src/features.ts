@@ -5,6 +5,8 @@ import { updateCountsTask } from './actions/counts.ts';
 import { sendOrganiserEmailJob } from './admin/organiser-email.job.ts';
 import { pruneAdminSessionsTask } from './admin/prune.task.ts';
 import { pruneRateLimitsTask } from './http/rate-limit.ts';
+import { startLetterDigestsTask } from './letters/digests.task.ts';
+import { startScheduledLettersTask } from './letters/scheduled.task.ts';
 import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { notifyLetterBounceJob } from './letters/bounce-notice.job.ts';
@@ -22,4 +24,5 @@ export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrgan
 
 export const periodicTasks: readonly PeriodicTask[] = [
   updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask, deliverLettersTask,
+  startLetterDigestsTask, startScheduledLettersTask,
 ];

@@ -13,6 +13,7 @@ import { auditAdminRoutes } from './audit.routes.ts';
 import { dashboardAdminRoutes } from './dashboard.routes.ts';
 import { deliveriesAdminRoutes } from '../letters/deliveries.admin.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
+import { letterPdfAdminRoutes } from '../letters/letter-pdf.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
@@ -70,6 +71,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(signaturesAdminRoutes(deps, kit));
   // Letters: the delivery log.
   router.use(deliveriesAdminRoutes(deps, kit));
+  // Letters: the printed letter.
+  router.use(letterPdfAdminRoutes(deps, kit));
   // Supporters: campaign updates and the suppression list (every organiser).
   router.use(updatesAdminRoutes(deps, kit));
   router.use(suppressionsAdminRoutes(deps, kit));
