@@ -12,6 +12,7 @@ import { accountRoutes, accountsPublicRoutes } from './accounts.routes.ts';
 import { auditAdminRoutes } from './audit.routes.ts';
 import { dashboardAdminRoutes } from './dashboard.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
+import { lettersAdminRoutes } from '../letters/letters.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
@@ -65,6 +66,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(actionsAdminRoutes(deps, kit));
   router.use(dashboardAdminRoutes(deps, kit));
   router.use(signaturesAdminRoutes(deps, kit));
+  // Letters: an action's letter, its preview and the paragraphs to read.
+  router.use(lettersAdminRoutes(deps, kit));
   // Supporters: campaign updates and the suppression list (every organiser).
   router.use(updatesAdminRoutes(deps, kit));
   router.use(suppressionsAdminRoutes(deps, kit));
