@@ -53,6 +53,7 @@ const signatureForm = z.object({
   comment: z.string().trim().max(1000, 'max:1000').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters').optional().default(''),
   show_name: checkbox,
   wants_updates: checkbox,
+  letter_reply_to: checkbox,
 });
 
 /** The form's visible fields, in the order a person fills them in. */
@@ -66,6 +67,8 @@ export type SignatureInput = {
   comment: string;
   showName: boolean;
   wantsUpdates: boolean;
+  /** A letter action's signer lets the recipient reply to them (Reply-To: their address). Always false on other kinds. */
+  letterReplyTo: boolean;
 };
 
 /** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
@@ -104,7 +107,8 @@ function fieldMessage(field: string, message: string): MessageKey {
   return messages[code] ?? messages.invalid;
 }
 
-export function parseSignature(body: unknown): SignatureInput {
+/** `letter`: the action is a letter, whose form has the reply-to box; elsewhere the box is ignored if sent. */
+export function parseSignature(body: unknown, options: { letter?: boolean } = {}): SignatureInput {
   const raw = asFields(body);
   // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
   const fields: FieldErrors = {};
@@ -128,6 +132,7 @@ export function parseSignature(body: unknown): SignatureInput {
     comment: v.comment,
     showName: v.show_name,
     wantsUpdates: v.wants_updates,
+    letterReplyTo: options.letter === true && v.letter_reply_to,
   };
 }
 
@@ -152,7 +157,7 @@ export function countryOfQuery(value: unknown): string | undefined {
 /** What the form shows again when it comes back with mistakes: the values as typed. */
 export function formValues(body: unknown): Record<string, unknown> {
   const fields = asFields(body);
-  return { ...fields, showName: fields.show_name !== undefined, wantsUpdates: fields.wants_updates !== undefined };
+  return { ...fields, showName: fields.show_name !== undefined, wantsUpdates: fields.wants_updates !== undefined, letterReplyTo: fields.letter_reply_to !== undefined };
 }
 
 function asFields(body: unknown): Record<string, unknown> {
