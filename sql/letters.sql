@@ -79,3 +79,11 @@ RETURNING id, email, signature_id;
 
 -- name: get-delivery-state
 SELECT id, action_id, state FROM letter_deliveries WHERE id = $1;
+
+-- name: letter-action-id-by-slug
+-- The demo's letters find their actions by slug (src/demo/demo-content.ts).
+SELECT id FROM actions WHERE slug = $1 AND kind = 'letter';
+
+-- name: demo-recipient-ids
+-- The demo's directory by name and country, for the demo's letters.
+SELECT id, name, country FROM recipients WHERE demo ORDER BY id;

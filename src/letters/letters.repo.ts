@@ -15,6 +15,8 @@ const sql = loadQueries('letters.sql', [
   'list-held-deliveries',
   'release-held-delivery',
   'get-delivery-state',
+  'letter-action-id-by-slug',
+  'demo-recipient-ids',
 ]);
 
 export type LetterRouting = 'fixed' | 'by_country';
@@ -149,4 +151,14 @@ export async function releaseHeldDelivery(db: Queryable, deliveryId: number, act
 export async function getDeliveryState(db: Queryable, deliveryId: number): Promise<{ action_id: number; state: string } | undefined> {
   const row = (await db.query<{ action_id: string; state: string }>({ ...sql['get-delivery-state'], values: [deliveryId] })).rows[0];
   return row && { action_id: Number(row.action_id), state: row.state };
+}
+
+export async function letterActionIdBySlug(db: Queryable, slug: string): Promise<number | undefined> {
+  const row = (await db.query<{ id: string }>({ ...sql['letter-action-id-by-slug'], values: [slug] })).rows[0];
+  return row && Number(row.id);
+}
+
+/** The demo's recipients (demo = true), for the demo's letters. */
+export async function demoRecipientIds(db: Queryable): Promise<{ id: number; name: string; country: string | null }[]> {
+  return (await db.query<{ id: string; name: string; country: string | null }>(sql['demo-recipient-ids'])).rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

@@ -173,6 +173,8 @@ export type LetterPanel = {
   paragraphs: string[][];
   personalParagraph: boolean;
   copyToSupporter: boolean;
+  /** A digest or a scheduled letter: one letter names many signatories. */
+  collective: boolean;
 };
 
 /**
@@ -210,6 +212,7 @@ export async function letterPanel(db: Queryable, actionId: number, signer: Previ
     paragraphs: paragraphsOf(text.body),
     personalParagraph: letter.personal_paragraph,
     copyToSupporter: letter.copy_to_supporter,
+    collective: letter.delivery === 'digest' || letter.delivery === 'scheduled',
   };
 }
 

@@ -101,6 +101,7 @@ export const lettersAdmin = {
   'letter.panel.text': 'The letter as it will be sent',
   'letter.panel.subject': 'Subject:',
   'letter.panel.yourName': '[your name]',
+  'letter.panel.collective': 'The letters go together: each recipient gets one letter naming everyone who signed since the last, your name among them.',
   'letter.panel.copy': 'You will get a copy of your letter by email.',
   'letter.panel.fillIn': 'See the letter with your name',
   'letter.panel.name': 'Your name',
