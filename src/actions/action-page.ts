@@ -50,7 +50,8 @@ export async function renderActionPage(db: Queryable, req: Request, res: Respons
     // "Error: " before the title: a screen reader says it first when the page comes back.
     titleHasErrors: errorList.length > 0,
     description: action.demand,
-    action: letter ? { ...view, letter } : view,
+    // letterMissing: a letter action whose letter is not written (never opened since): no link to a letter page that is not there.
+    action: letter ? { ...view, letter } : action.kind === 'letter' ? { ...view, letterMissing: true } : view,
     countries: countryList(res.locals.locale).map((c) => ({ ...c, selected: c.code === selected })),
     values: form.values,
     errors: form.errors,

@@ -118,6 +118,12 @@ describe('a letter action\'s page', () => {
     assert.match(res.text, /<p>Aigerim<br>Kazakhstan<br>\d{1,2} [A-Z][a-z]+ \d{4}<\/p>/);
   });
 
+  it('links a letter action\'s card on its post to the letter', async () => {
+    const post = await request(t.app).get('/posts/haldane-society-protests-bar-council-mission').expect(200);
+    assert.match(post.text, /<a href="\/actions\/bar-council-call-off-the-mission\/letter">Read the letter, and who it goes to, before you sign<\/a>/);
+    await request(t.app).get('/actions/bar-council-call-off-the-mission/letter').expect(200);
+  });
+
   it('labels the comment as the supporter\'s own paragraph and offers the reply-to box only on a letter', async () => {
     const letter = await request(t.app).get('/actions/to-the-bar').expect(200);
     assert.match(letter.text, /<label for="to-the-bar-comment">Your own paragraph in the letter \(optional\)<\/label>/);
