@@ -7,8 +7,9 @@
 // console.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -17,6 +18,23 @@ import { findChromium, launchChromium, newPhoneContext, requireChromium, skipUnl
 import { confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
 
 const chromium = findChromium();
+const AXE = fs.readFileSync(path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+const SHOTS = path.resolve(import.meta.dirname, '../../data/screenshots/letters');
+
+type AxeResult = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+
+/** axe-core's violations (every impact), the page's overflow on a phone, and a screenshot to look at. */
+async function inspect(page: Page, name: string): Promise<string[]> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<AxeResult> } }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  return [...violations.map((v) => `${name}: ${v}`), ...(overflow > 1 ? [`${name}: wider than the screen by ${overflow}px`] : [])];
+}
 const TITLE = 'Bar Council: do not go to Astana';
 const BAR_COUNCIL = 'bar-council@example.org';
 
@@ -122,5 +140,42 @@ describe('an organiser writes a letter that a supporter sends, in Chromium', { s
       await desk.close();
       await phone.close();
     }
+  });
+
+  it('shows the demo embassy letter on a phone, with a script and without, accessibly', { timeout: 60_000 }, async () => {
+    assert.ok(browser && server);
+    const found: string[] = [];
+    for (const withScript of [true, false]) {
+      const context = await newPhoneContext(browser, server.baseUrl);
+      try {
+        const page = await context.newPage();
+        // Without the letter's script (blocked, or an old browser): its own form asks the server instead.
+        if (!withScript) await page.route('**/assets/letter-preview.js', (route) => route.fulfill({ contentType: 'text/javascript', body: '' }));
+        const problems = watchForErrors(page);
+        await page.goto('/actions/zhanaozen-letter-to-the-embassy');
+        const panel = page.getByRole('region', { name: 'The letter' });
+        await panel.getByText('Choose your country to see who your letter goes to.').waitFor();
+        if (withScript) {
+          await page.getByLabel('Your name', { exact: true }).fill('Marie Dubois');
+          await page.getByLabel('Country', { exact: true }).selectOption('FR');
+          await panel.getByText('From France, your letter goes to Embassy of the Republic of Kazakhstan in Paris.').waitFor();
+          await panel.locator('[data-letter-body]').getByText('Marie Dubois').waitFor();
+          found.push(...(await inspect(page, 'embassy-letter-typed')));
+        } else {
+          found.push(...(await inspect(page, 'embassy-letter-no-script')));
+          await panel.getByLabel('Name on the letter').fill('Marie Dubois');
+          await panel.getByLabel('Country it comes from').selectOption('FR');
+          await panel.getByRole('button', { name: 'Show my letter' }).click();
+          await page.waitForURL(/\/letter\?name=Marie\+Dubois&country=FR$/);
+          await page.getByText('From France, your letter goes to Embassy of the Republic of Kazakhstan in Paris.').waitFor();
+          await page.locator('[data-letter-body]').getByText('Marie Dubois').waitFor();
+          found.push(...(await inspect(page, 'embassy-letter-page')));
+        }
+        found.push(...problems);
+      } finally {
+        await context.close();
+      }
+    }
+    assert.deepEqual(found, [], 'no axe-core violation, nothing wider than a phone, no console error');
   });
 });
