@@ -32,7 +32,7 @@ export function lettersRoutes(deps: AppDeps): Router {
     }
     res.render('actions/letter', {
       title: translate(locale, 'letter.page.title', { title: action.title }),
-      action: { slug: action.slug, title: action.title, kind: action.kind, letter },
+      action: { slug: action.slug, title: action.title, kind: action.kind, letter, open: actions.isOpen(action) },
       countries: countryList(locale).map((c) => ({ ...c, selected: c.code === letter.signer.country })),
     });
   }

@@ -181,6 +181,9 @@ describe('a letter action\'s page', () => {
     const res = await request(t.app).get('/actions/closed-letter').expect(200);
     assert.match(res.text, /The letter as it will be sent/);
     assert.doesNotMatch(res.text, /class="sign-form"/);
+    const page = await request(t.app).get('/actions/closed-letter/letter').query({ name: 'Late' }).expect(200);
+    assert.match(page.text, /A letter from Late/);
+    assert.doesNotMatch(page.text, /Sign and send it/);
   });
 
   it('answers a stranger\'s odd requests with a 4xx or the letter, never a 500', async () => {

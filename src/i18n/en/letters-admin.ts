@@ -108,6 +108,7 @@ export const lettersAdmin = {
   'letter.panel.country': 'Country it comes from',
   'letter.panel.show': 'Show my letter',
   'letter.panel.backToForm': 'Sign and send it',
+  'letter.panel.backToAction': 'Back to the action',
   'letter.panel.readFirst': 'Read the letter, and who it goes to, before you sign',
   'letter.page.title': 'Your letter: {title}',
   'signature.letter.paragraph': 'Your own paragraph in the letter (optional)',
