@@ -6,6 +6,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { translate, type Locale } from '../i18n/index.ts';
 import { countryName, isCountryCode } from '../signatures/countries.ts';
+import { isSignableName } from '../signatures/signatures.schema.ts';
 import { previewSignerOf } from './letters.schema.ts';
 import { letterPanel, type LetterPanel } from './letters.service.ts';
 
@@ -16,10 +17,15 @@ export type LetterPanelView = LetterPanel & {
   signer: { name: string; country: string; town: string; comment: string };
 };
 
-/** From a query string or the sign form's values as typed: name, country, town (locality on the form), comment. */
+/**
+ * From a query string or the sign form's values as typed: name, country, town
+ * (locality on the form), comment. A name or town the form would refuse (a web
+ * address, control characters) is left out: the letter then shows the stand-in.
+ */
 export function signerOfValues(values: Record<string, unknown> | undefined) {
   const v = values ?? {};
-  return previewSignerOf({ name: v.name, country: v.country, town: v.town ?? v.locality, comment: v.comment }, isCountryCode);
+  const signer = previewSignerOf({ name: v.name, country: v.country, town: v.town ?? v.locality, comment: v.comment }, isCountryCode);
+  return isSignableName(signer.name || 'x', signer.town) ? signer : { ...signer, name: '', town: '' };
 }
 
 export async function letterPanelView(db: Queryable, actionId: number, values: Record<string, unknown> | undefined, locale: Locale, now: Date): Promise<LetterPanelView | undefined> {

@@ -22,7 +22,10 @@ export function lettersRoutes(deps: AppDeps): Router {
     if (action.kind !== 'letter') throw new NotFound();
     const locale = res.locals.locale;
     const query = req.query as Record<string, unknown>;
-    const letter = await letterPanelView(db, action.id, query, locale, new Date());
+    // The page shows no paragraph from the address: its form has none, and a crafted link could put any text there.
+    // The page's script sends the one typed in the sign form, for the JSON it reads as text.
+    const values = query.format === 'json' ? query : { ...query, comment: undefined };
+    const letter = await letterPanelView(db, action.id, values, locale, new Date());
     if (!letter) throw new NotFound();
     // What was typed is in the address: it is no one else's to keep.
     res.set('Cache-Control', 'private, no-store');

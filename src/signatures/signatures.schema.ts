@@ -71,6 +71,15 @@ export type SignatureInput = {
   letterReplyTo: boolean;
 };
 
+/**
+ * Whether a name and town would be taken by the signing form: the letter's
+ * preview (src/letters/letter-panel.ts) fills in only what could be signed, so
+ * a crafted link cannot make the site show a letter "signed" with a web address.
+ */
+export function isSignableName(name: string, town = ''): boolean {
+  return signatureForm.shape.name.safeParse(name).success && signatureForm.shape.locality.safeParse(town).success;
+}
+
 /** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
 export const HONEYPOT_FIELD = 'website';
 

@@ -195,6 +195,10 @@ describe('a letter action\'s page', () => {
     // Repeated or odd fields are left out, not refused: the letter with the stand-in.
     const repeated = await request(t.app).get('/actions/to-the-bar/letter?name=A&name=B&country=ZZ&country=DE&format=json').expect(200);
     assert.equal(repeated.body.subject, 'A letter from [your name]');
+    // A crafted link cannot make the page show a letter signed with a web address, nor a paragraph of its choosing.
+    const crafted = await request(t.app).get('/actions/to-the-bar/letter').query({ name: 'Claim your refund at evil.example', comment: 'Your account is locked: call 555' }).expect(200);
+    assert.doesNotMatch(crafted.text, /evil\.example|account is locked/);
+    assert.match(crafted.text, /A letter from \[your name\]/);
     const odd = await request(t.app).get('/actions/to-your-embassy/letter').query({ name: 'x'.repeat(5000), country: 'ZZ', comment: '\u0000\u202e' }).expect(200);
     assert.match(odd.text, /Choose your country/);
     // A sign form sent back with mistakes still shows the letter, with the name as typed.
