@@ -20,10 +20,14 @@ export const demoEmbassyAction: Omit<NewAction, 'postId'> & { postSlug: string }
   status: 'open',
 };
 
+// A collective letter (digest, scheduled) has no town or country of one signer: no empty line for them.
 const signOff = `Yours sincerely,
 
 {{signer_name}}
-{{#if signer_town}}{{signer_town}}, {{/if}}{{signer_country}}`;
+{{#if signer_country}}
+{{#if signer_town}}{{signer_town}}, {{/if}}{{signer_country}}
+{{/if}}
+{{date}}`;
 
 const ownParagraph = `{{#if signer_comment}}
 
@@ -39,8 +43,7 @@ On 16 December 2011, state forces opened fire on striking oil workers and their 
 A professional body that speaks for the rule of law should not lend its name to promoting business in a country where this has happened and goes unpunished. I ask you to call off the mission, and to speak up instead for the lawyers in Kazakhstan who defend workers and activists.
 ${ownParagraph}
 
-${signOff}
-{{date}}`;
+${signOff}`;
 
 const embassyLetter = `Dear {{recipient_title}},
 
@@ -55,8 +58,7 @@ Those who have signed this letter ask the government of the Republic of Kazakhst
 Please pass this letter on to your government, and tell us what it will do.
 ${ownParagraph}
 
-${signOff}
-{{date}}`;
+${signOff}`;
 
 type DemoLetter = { actionSlug: string; settings: LetterSettings; recipients: (r: { name: string; country: string | null }) => boolean; fallbackCountry?: string };
 
