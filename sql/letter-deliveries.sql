@@ -161,12 +161,10 @@ ORDER BY d.id;
 -- What a letter per signature is made of, read when it is sent: the signature
 -- as it is now (withdrawn or erased: no row, or signature_id NULL; invalidated
 -- or anonymised: not sent), its recipient, and whether an organiser chose to
--- send it without the supporter's paragraph (letter_deliveries.without_paragraph,
--- added with the held paragraphs; read through to_jsonb so that this query
--- stands before and after that column exists).
+-- send it without the supporter's paragraph (the held paragraphs' page).
 SELECT s.name, s.locality, s.country, s.comment, s.email, s.letter_reply_to,
        s.confirmed_at IS NOT NULL AND s.invalidated_at IS NULL AND s.anonymised_at IS NULL AS counts,
-       coalesce((to_jsonb(d) ->> 'without_paragraph')::boolean, false) AS without_paragraph,
+       d.without_paragraph,
        coalesce(r.name, '') AS recipient_name, coalesce(r.title, '') AS recipient_title,
        coalesce(r.organisation, '') AS recipient_organisation, r.country AS recipient_country,
        coalesce(r.time_zone, 'UTC') AS recipient_time_zone

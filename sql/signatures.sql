@@ -10,6 +10,7 @@
 -- nothing when the email already signed: the caller then asks
 -- count-another-notice. $9 is the keyed hash of the signer's IP
 -- (src/signatures/ip-hash.ts), computed before the query: no extra round trip.
+-- $10: a letter's signer lets the recipient reply to them (letter_reply_to).
 -- The supporter upsert writes its row again when it exists (DO UPDATE is what
 -- returns the id of a row another signing committed a moment ago).
 WITH supporter AS (
@@ -17,13 +18,13 @@ WITH supporter AS (
   ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
   RETURNING id
 ), signature AS (
-  INSERT INTO signatures (action_id, supporter_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash)
-  SELECT $1, supporter.id, $2, $3, $4, $5, $6, $7, $8, $9 FROM supporter
+  INSERT INTO signatures (action_id, supporter_id, email, name, country, locality, comment, show_name, wants_updates, ip_hash, letter_reply_to)
+  SELECT $1, supporter.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM supporter
   ON CONFLICT (action_id, email) DO NOTHING
   RETURNING id
 )
-INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash)
-SELECT id, $3, $4, $5, $6, $7, $8, $9 FROM signature
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash, letter_reply_to)
+SELECT id, $3, $4, $5, $6, $7, $8, $9, $10 FROM signature
 RETURNING id, signature_id;
 
 -- name: count-another-notice
@@ -49,8 +50,8 @@ RETURNING notices_sent;
 -- name: insert-submission
 -- A later submission for a pending signature: it gets its own link, and only
 -- that link applies it. It keeps the IP hash of whoever sent it ($8).
-INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash, letter_reply_to)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id;
 
 -- name: get-submission-for-notice
@@ -121,7 +122,7 @@ FOR UPDATE OF p;
 UPDATE signatures s
 SET confirmed_at = now(), confirmed_xid = pg_current_xact_id(), name = sub.name, country = sub.country, locality = sub.locality,
     comment = sub.comment, show_name = sub.show_name, wants_updates = sub.wants_updates,
-    ip_hash = coalesce(sub.ip_hash, s.ip_hash)
+    letter_reply_to = sub.letter_reply_to, ip_hash = coalesce(sub.ip_hash, s.ip_hash)
 FROM signature_submissions sub, actions a
 WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
 RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { actionsRoutes } from './actions/actions.routes.ts';
+import { lettersRoutes } from './letters/letters.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import type { Config } from './config.ts';
 import type { HealthProbe } from './db/health.ts';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(responsesRoutes(deps));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
+  app.use(lettersRoutes(deps));
   app.use(signaturesRoutes(deps, http));
   // Every kind of pledge confirmed by email: signatures now, RSVPs next.
   app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));

@@ -5,6 +5,8 @@ import type { Request, Response } from 'express';
 import type { Queryable } from '../db/pool.ts';
 import { requireSlug } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
+import { letterPanelView } from '../letters/letter-panel.ts';
+import { responsesForActionPage } from '../letters/responses.service.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
 import * as actions from './actions.service.ts';
@@ -42,17 +44,25 @@ export async function renderActionPage(db: Queryable, req: Request, res: Respons
   const view = await actions.viewAction(db, action, res.locals.locale, true);
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
   const errorList = errorSummary(action.slug, form.errors);
+  // A letter action shows its letter, to whom and as it will be sent, with what the form holds so far.
+  const now = new Date();
+  const [letter, letterResponses] = action.kind === 'letter'
+    ? await Promise.all([letterPanelView(db, action.id, form.values, res.locals.locale, now), responsesForActionPage(db, action.id, now)])
+    : [undefined, undefined];
   res.render('actions/show', {
     title: action.title,
     // "Error: " before the title: a screen reader says it first when the page comes back.
     titleHasErrors: errorList.length > 0,
     description: action.demand,
-    action: view,
+    // letterMissing: a letter action whose letter is not written (never opened since): no link to a letter page that is not there.
+    action: letter ? { ...view, letter } : action.kind === 'letter' ? { ...view, letterMissing: true } : view,
     countries: countryList(res.locals.locale).map((c) => ({ ...c, selected: c.code === selected })),
     values: form.values,
     errors: form.errors,
     errorList,
+    // Recipients' answers, or how long each has kept silent since its letter was sent.
+    letterResponses,
     formStamp: form.stamp,
-    scripts: ['/assets/count.js'],
+    scripts: letter ? ['/assets/count.js', '/assets/letter-preview.js'] : ['/assets/count.js'],
   });
 }

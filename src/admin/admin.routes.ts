@@ -14,6 +14,7 @@ import { dashboardAdminRoutes } from './dashboard.routes.ts';
 import { deliveriesAdminRoutes } from '../letters/deliveries.admin.routes.ts';
 import { imagesAdminRoutes } from '../images/images.admin.routes.ts';
 import { letterPdfAdminRoutes } from '../letters/letter-pdf.admin.routes.ts';
+import { lettersAdminRoutes } from '../letters/letters.admin.routes.ts';
 import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
@@ -73,6 +74,8 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(deliveriesAdminRoutes(deps, kit));
   // Letters: the printed letter.
   router.use(letterPdfAdminRoutes(deps, kit));
+  // Letters: an action's letter, its preview and the paragraphs to read.
+  router.use(lettersAdminRoutes(deps, kit));
   // Supporters: campaign updates and the suppression list (every organiser).
   router.use(updatesAdminRoutes(deps, kit));
   router.use(suppressionsAdminRoutes(deps, kit));

@@ -9,11 +9,14 @@ import { createPost } from '../posts/posts.service.ts';
 import * as settings from '../settings/settings.repo.ts';
 import { insertAction, type NewAction } from '../actions/actions.repo.ts';
 import { loadDemoRecipients } from '../letters/demo-recipients.ts';
+import { demoEmbassyAction, loadDemoLetters } from '../letters/demo-letters.ts';
 
 const DEMO_LOADED = 'demo_content_loaded';
 const DEMO_ACTIONS_LOADED = 'demo_actions_loaded';
 // The directory of recipients came later (issue 10): a flag of its own, so that an existing site gets it once.
 const DEMO_RECIPIENTS_LOADED = 'demo_recipients_loaded';
+// The letters came after the directory: the Bar Council's, and a new action to the embassies, once per site.
+const DEMO_LETTERS_LOADED = 'demo_letters_loaded';
 
 export const demoAuthor = {
   slug: 't',
@@ -158,6 +161,19 @@ async function loadDemoDirectory(db: Parameters<typeof insertAction>[0]): Promis
   if (await settings.claimOnce(db, DEMO_RECIPIENTS_LOADED)) await loadDemoRecipients(db);
 }
 
+/**
+ * Loads the demo's letters once, on their own flag, after the directory: the
+ * embassy letter's action, then a letter for it and for the Bar Council action
+ * (an open letter action needs its letter: it would show nothing to sign).
+ */
+async function loadDemoLetterActions(db: Parameters<typeof insertAction>[0]): Promise<void> {
+  if (!(await settings.claimOnce(db, DEMO_LETTERS_LOADED))) return;
+  const { postSlug, ...action } = demoEmbassyAction;
+  const postId = (await postsRepo.listPostIdsBySlugs(db, [postSlug])).get(postSlug);
+  if (postId !== undefined) await insertAction(db, { ...action, postId });
+  await loadDemoLetters(db);
+}
+
 /** Loads the demo once; a flag in settings keeps later starts from re-adding deleted posts. */
 export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean> {
   return withTransaction(pool, async (db) => {
@@ -165,6 +181,7 @@ export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean>
     if (!claimed) {
       await loadDemoActions(db);
       await loadDemoDirectory(db);
+      await loadDemoLetterActions(db);
       return false;
     }
     const authorId = await postsRepo.upsertAuthor(db, demoAuthor);
@@ -184,6 +201,7 @@ export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean>
     }
     await loadDemoActions(db);
     await loadDemoDirectory(db);
+    await loadDemoLetterActions(db);
     log.info({ posts: demoPosts.length, actions: demoActions.length }, 'demo content loaded');
     return true;
   });

@@ -184,7 +184,7 @@ export function recipientsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       preview: page.preview,
       maxRows: importer.MAX_ROWS,
       kilobytes: importer.MAX_BYTES / 1024,
-      columns: importer.COLUMNS.join(','),
+      columns: importer.COLUMNS.join(', '),
     });
   }
 

@@ -26,7 +26,7 @@ export type NewSubmission = { submissionId: number; signatureId: number };
 /** A first signature of this email on this action, with its first submission; undefined when the email already signed. */
 export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput, ipHash: Buffer | null): Promise<NewSubmission | undefined> {
   const result = await db.query<{ id: number; signature_id: number }>({ ...sql['insert-signature'], values: [
-    actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash,
+    actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash, s.letterReplyTo,
   ] });
   const row = result.rows[0];
   return row && { submissionId: row.id, signatureId: row.signature_id };
@@ -45,7 +45,7 @@ export async function allowNewLink(db: Queryable, signatureId: number, maxNotice
 
 export async function insertSubmission(db: Queryable, signatureId: number, s: SignatureInput, ipHash: Buffer | null): Promise<number> {
   const result = await db.query<{ id: number }>({ ...sql['insert-submission'], values: [
-    signatureId, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash,
+    signatureId, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash, s.letterReplyTo,
   ] });
   return result.rows[0]!.id;
 }

@@ -37,7 +37,7 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     };
     let input;
     try {
-      input = parseSignature(req.body);
+      input = parseSignature(req.body, { letter: action.kind === 'letter' });
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       return formAgain(error.fields);

@@ -53,6 +53,7 @@ const signatureForm = z.object({
   comment: z.string().trim().max(1000, 'max:1000').regex(NO_CONTROL_BUT_WHITESPACE, 'invalidCharacters').optional().default(''),
   show_name: checkbox,
   wants_updates: checkbox,
+  letter_reply_to: checkbox,
 });
 
 /** The form's visible fields, in the order a person fills them in. */
@@ -66,7 +67,18 @@ export type SignatureInput = {
   comment: string;
   showName: boolean;
   wantsUpdates: boolean;
+  /** A letter action's signer lets the recipient reply to them (Reply-To: their address). Always false on other kinds. */
+  letterReplyTo: boolean;
 };
+
+/**
+ * Whether a name and town would be taken by the signing form: the letter's
+ * preview (src/letters/letter-panel.ts) fills in only what could be signed, so
+ * a crafted link cannot make the site show a letter "signed" with a web address.
+ */
+export function isSignableName(name: string, town = ''): boolean {
+  return signatureForm.shape.name.safeParse(name).success && signatureForm.shape.locality.safeParse(town).success;
+}
 
 /** The honeypot: a field hidden from people; a bot that fills it is turned away quietly. */
 export const HONEYPOT_FIELD = 'website';
@@ -104,7 +116,8 @@ function fieldMessage(field: string, message: string): MessageKey {
   return messages[code] ?? messages.invalid;
 }
 
-export function parseSignature(body: unknown): SignatureInput {
+/** `letter`: the action is a letter, whose form has the reply-to box; elsewhere the box is ignored if sent. */
+export function parseSignature(body: unknown, options: { letter?: boolean } = {}): SignatureInput {
   const raw = asFields(body);
   // A repeated field arrives as an array: that is a bad value for its own field, not a crash.
   const fields: FieldErrors = {};
@@ -128,6 +141,7 @@ export function parseSignature(body: unknown): SignatureInput {
     comment: v.comment,
     showName: v.show_name,
     wantsUpdates: v.wants_updates,
+    letterReplyTo: options.letter === true && v.letter_reply_to,
   };
 }
 
@@ -152,7 +166,7 @@ export function countryOfQuery(value: unknown): string | undefined {
 /** What the form shows again when it comes back with mistakes: the values as typed. */
 export function formValues(body: unknown): Record<string, unknown> {
   const fields = asFields(body);
-  return { ...fields, showName: fields.show_name !== undefined, wantsUpdates: fields.wants_updates !== undefined };
+  return { ...fields, showName: fields.show_name !== undefined, wantsUpdates: fields.wants_updates !== undefined, letterReplyTo: fields.letter_reply_to !== undefined };
 }
 
 function asFields(body: unknown): Record<string, unknown> {

@@ -32,7 +32,9 @@ function adminPages(app: Express): string[] {
 async function idFor(t: TestApp, route: string): Promise<string | undefined> {
   const table = /^\/admin\/(posts|actions|authors|tags|images|organisers)\/:id/.exec(route)?.[1];
   if (!table) return undefined;
-  const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id LIMIT 1`);
+  // An action's letter pages (issue 10) exist for a letter action only: the demo's Bar Council letter.
+  const letterPage = table === 'actions' && /^\/admin\/actions\/:id\/(letter|deliveries|responses)/.test(route);
+  const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM ${table}${letterPage ? " WHERE kind = 'letter'" : ''} ORDER BY id LIMIT 1`);
   return rows[0] ? String(rows[0].id) : undefined;
 }
 

@@ -65,8 +65,8 @@ describe('collective letters through the sender', () => {
     await digests(day1.toJSDate());
     await runSender(day1.toJSDate());
     assert.equal(inbox().length, 1, 'one digest');
-    assert.deepEqual(names(inbox()[0]!.text), ['Signer A1', 'Signer A2', 'Signer A3']);
-    assert.match(inbox()[0]!.text, /Dear Ambassador Embassy in Almaty/);
+    assert.deepEqual(names(inbox()[0]!.text ?? ''), ['Signer A1', 'Signer A2', 'Signer A3']);
+    assert.match(inbox()[0]!.text ?? '', /Dear Ambassador Embassy in Almaty/);
 
     // One letter each for a while: B's confirm hook sends each signature its own.
     await t.db.pool.query("UPDATE letters SET delivery = 'each' WHERE action_id = $1", [actionId]);
@@ -78,7 +78,7 @@ describe('collective letters through the sender', () => {
     await digests(day2.toJSDate());
     await runSender(day2.toJSDate());
 
-    const all = inbox().flatMap((mail) => names(mail.text));
+    const all = inbox().flatMap((mail) => names(mail.text ?? ''));
     assert.deepEqual(all.sort(), ['Signer A1', 'Signer A2', 'Signer A3', 'Signer B1', 'Signer C1', 'Signer C2'], 'everyone named once, in a digest or a letter of their own');
     const states = (await deliveriesOf(t, actionId)).map((d) => d.state);
     assert.ok(states.every((s) => s === 'sent'), `every delivery sent: ${states.join(', ')}`);
@@ -100,7 +100,7 @@ describe('collective letters through the sender', () => {
     await runSender(at('2030-12-16T08:01'));
     const got = smtp.to('scheduled@embassy.example.org');
     assert.equal(got.length, 1, 'once');
-    assert.match(got[0]!.text, /Scheduled 1/);
-    assert.match(got[0]!.text, /Scheduled 2/);
+    assert.match(got[0]!.text ?? '', /Scheduled 1/);
+    assert.match(got[0]!.text ?? '', /Scheduled 2/);
   });
 });

@@ -63,12 +63,12 @@ export async function addRecipient(t: Pick<TestApp, 'db'>, r: { name: string; ti
   return { id, addressIds };
 }
 
-export type Signer = { email: string; name?: string; country?: string; locality?: string; comment?: string };
+export type Signer = { email: string; name?: string; country?: string; locality?: string; comment?: string; letterReplyTo?: boolean };
 
 /** A pending signature with its submission and a confirmation link (the token), as signing leaves them. */
 export async function signPending(t: Pick<TestApp, 'db'>, actionId: number, s: Signer): Promise<{ signatureId: number; submissionId: number; token: string }> {
   const made = await insertSignature(t.db.pool, actionId, {
-    email: s.email, name: s.name ?? 'Aigerim Sarsenova', country: s.country ?? 'KZ', locality: s.locality ?? 'Almaty', comment: s.comment ?? '', showName: false, wantsUpdates: false,
+    email: s.email, name: s.name ?? 'Aigerim Sarsenova', country: s.country ?? 'KZ', locality: s.locality ?? 'Almaty', comment: s.comment ?? '', showName: false, wantsUpdates: false, letterReplyTo: s.letterReplyTo ?? false,
   }, null);
   assert.ok(made, `${s.email} signed`);
   const { token, hash } = newToken();
