@@ -20,6 +20,16 @@ export const routes = {
   actionLetter: '/actions/:slug/letter',
   // A recipient's answer, as the organisers attached it.
   responseAttachment: '/responses/:id/attachment',
+  // Protest calls (issue 11): a protest's RSVP form and what follows it, its
+  // calendar file, a supporter's proposal of a protest, an RSVP's own page
+  // (from the link in its emails: cancel), the local organiser's view.
+  protestRsvp: '/protests/:id/rsvp',
+  protestCheckEmail: '/protests/:id/check-email',
+  protestThanks: '/protests/:id/thanks',
+  protestCalendar: '/protests/:id/calendar.ics',
+  actionProposeProtest: '/actions/:slug/propose',
+  rsvp: '/rsvp/:token',
+  protestOrganiserView: '/protests/:id/organiser/:token',
   confirm: '/confirm/:token',
   cancel: '/cancel/:token',
   image: '/images/:file',
@@ -101,6 +111,15 @@ export const routes = {
   adminRecipientAddress: '/admin/recipient-addresses/:id',
   // A response's file for organisers, public or not (part D).
   adminResponseAttachment: '/admin/responses/:id/attachment',
+  // Protest calls (issue 11): the call's settings, its protests, their RSVPs.
+  adminActionProtestCall: '/admin/actions/:id/call',
+  adminActionProtests: '/admin/actions/:id/protests',
+  adminNewProtest: '/admin/actions/:id/protests/new',
+  adminProtest: '/admin/protests/:id',
+  adminProtestStatus: '/admin/protests/:id/status',
+  adminProtestRsvps: '/admin/protests/:id/rsvps',
+  adminProtestRsvpsCsv: '/admin/protests/:id/rsvps.csv',
+  adminProtestOrganiserLink: '/admin/protests/:id/organiser-link',
 } as const;
 
 export type PageName = keyof typeof routes;
@@ -127,6 +146,13 @@ export const paths = {
   actionCount: (slug: string) => `/actions/${part(slug)}/count.json`,
   actionLetter: (slug: string) => `/actions/${part(slug)}/letter`,
   responseAttachment: (id: Id) => `/responses/${part(id)}/attachment`,
+  protestRsvp: (id: Id) => `/protests/${part(id)}/rsvp`,
+  protestCheckEmail: (id: Id) => `/protests/${part(id)}/check-email`,
+  protestThanks: (id: Id) => `/protests/${part(id)}/thanks`,
+  protestCalendar: (id: Id) => `/protests/${part(id)}/calendar.ics`,
+  actionProposeProtest: (slug: string) => `/actions/${part(slug)}/propose`,
+  rsvp: (token: string) => `/rsvp/${part(token)}`,
+  protestOrganiserView: (id: Id, token: string) => `/protests/${part(id)}/organiser/${part(token)}`,
   confirm: (token: string) => `/confirm/${part(token)}`,
   cancel: (token: string) => `/cancel/${part(token)}`,
   image: (file: string) => `/images/${part(file)}`,
@@ -200,6 +226,14 @@ export const paths = {
   adminRecipient: (id: Id) => `/admin/recipients/${part(id)}`,
   adminRecipientAddress: (id: Id) => `/admin/recipient-addresses/${part(id)}`,
   adminResponseAttachment: (id: Id) => `/admin/responses/${part(id)}/attachment`,
+  adminActionProtestCall: (id: Id) => `/admin/actions/${part(id)}/call`,
+  adminActionProtests: (id: Id) => `/admin/actions/${part(id)}/protests`,
+  adminNewProtest: (id: Id) => `/admin/actions/${part(id)}/protests/new`,
+  adminProtest: (id: Id) => `/admin/protests/${part(id)}`,
+  adminProtestStatus: (id: Id) => `/admin/protests/${part(id)}/status`,
+  adminProtestRsvps: (id: Id) => `/admin/protests/${part(id)}/rsvps`,
+  adminProtestRsvpsCsv: (id: Id) => `/admin/protests/${part(id)}/rsvps.csv`,
+  adminProtestOrganiserLink: (id: Id) => `/admin/protests/${part(id)}/organiser-link`,
 } satisfies Record<PageName, (...args: never[]) => string>;
 
 /** A full URL on BASE_URL, for emails and the feed. */

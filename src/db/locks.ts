@@ -23,4 +23,6 @@ export const LOCKS = {
   startLetterDigests: 7_265_310,
   /** Starting the scheduled letters whose hour has come (src/letters/scheduled.task.ts). */
   startScheduledLetters: 7_265_311,
+  /** Queuing the reminders and thank-yous to RSVPs whose time has come (src/protests/notices.task.ts). */
+  queueProtestReminders: 7_265_312,
 } as const;

@@ -16,6 +16,10 @@ import { lettersAdmin } from './en/letters-admin.ts';
 import { lettersDelivery } from './en/letters-delivery.ts';
 import { lettersCollective } from './en/letters-collective.ts';
 import { lettersDirectory } from './en/letters-directory.ts';
+import { protestsAdmin } from './en/protests-admin.ts';
+import { protestsPage } from './en/protests-page.ts';
+import { protestsRsvp } from './en/protests-rsvp.ts';
+import { protestsNotices } from './en/protests-notices.ts';
 
 export const en = {
   ...site,
@@ -34,6 +38,10 @@ export const en = {
   ...lettersDelivery,
   ...lettersCollective,
   ...lettersDirectory,
+  ...protestsAdmin,
+  ...protestsPage,
+  ...protestsRsvp,
+  ...protestsNotices,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -7,4 +7,8 @@ export const letters = {
   'admin.letters.link.deliveries': 'Delivery log',
   'admin.letters.link.pdf': 'Printed letter (PDF)',
   'admin.letters.link.responses': 'Responses',
+  // Protest calls' links on the action's overview (issue 11).
+  'admin.protestCall.heading': 'Day of action',
+  'admin.protestCall.link.call': 'The call: day, time zone, what it commemorates',
+  'admin.protestCall.link.protests': 'Protests and their RSVPs',
 } as const;
