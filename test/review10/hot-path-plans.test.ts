@@ -1,0 +1,97 @@
+// Review of issue 10: the statements on the hot path, on tables of a size a
+// viral day leaves. The confirm transaction runs queue-signature-letters for
+// every confirmation; the sender's idle round (every second, every worker) is
+// one claim-deliveries; the digest task walks letter_signatures. Each plan is
+// read with EXPLAIN (ANALYZE, BUFFERS) and must touch a handful of pages.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadQueries } from '../../src/db/queries.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const deliveries = loadQueries('letter-deliveries.sql', ['queue-signature-letters', 'claim-deliveries']);
+const digests = loadQueries('letter-digests.sql', ['digest-range']);
+
+type Plan = { 'Node Type': string; 'Relation Name'?: string; 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number; Plans?: Plan[]; 'Actual Rows'?: number; 'Rows Removed by Filter'?: number };
+
+// The tables that grow with signatures (letters and the directory are small: a sequential scan of them is the planner's right choice).
+const BIG = new Set(['signatures', 'letter_deliveries', 'letter_recipients', 'recipient_addresses', 'letter_digest_cursors']);
+
+function nodes(plan: Plan): Plan[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+describe('review 10: hot-path plans', () => {
+  let db: TestDatabase;
+  let actionId: number;
+  let signatureId: number;
+  before(async () => {
+    db = await createTestDatabase();
+    const q = (text: string, values: unknown[] = []) => db.pool.query(text, values);
+    // Many actions and signatures, many recipients, many finished deliveries.
+    await q("INSERT INTO actions (kind, slug, title, status) SELECT 'letter', 'a' || g, 'A ' || g, 'open' FROM generate_series(1, 50) g");
+    actionId = Number((await q("SELECT id FROM actions WHERE slug = 'a1'")).rows[0].id);
+    await q("INSERT INTO letters (action_id, subject_template, body_template, routing, delivery) SELECT id, 'S', 'B', 'by_country', 'each' FROM actions");
+    await q("INSERT INTO recipients (name, country) SELECT 'R' || g, chr(65 + g % 26) || chr(65 + (g / 26) % 26) FROM generate_series(1, 2000) g");
+    await q('INSERT INTO recipient_addresses (recipient_id, email) SELECT id, id || \'@example.org\' FROM recipients');
+    await q('INSERT INTO letter_recipients (action_id, recipient_id) SELECT a.id, r.id FROM actions a, recipients r WHERE r.id % 5 = a.id % 5');
+    await q("INSERT INTO signatures (action_id, email, name, country, locality, comment, confirmed_at) SELECT 1 + g % 50, 's' || g || '@example.org', 'S ' || g, chr(65 + g % 26) || chr(65 + (g / 26) % 26), '', '', now() FROM generate_series(1, 200000) g");
+    signatureId = Number((await q('SELECT id FROM signatures WHERE action_id = $1 ORDER BY id DESC LIMIT 1', [actionId])).rows[0].id);
+    await q("INSERT INTO letter_deliveries (action_id, recipient_id, address_id, email, kind, signature_id, state, not_before) SELECT s.action_id, 1, 1, 'x@example.org', 'signature', s.id, 'sent', now() - interval '1 day' FROM signatures s WHERE s.id % 2 = 0");
+    await q('ANALYZE');
+  });
+  after(() => db?.drop());
+
+  async function explain(query: { text: string }, values: unknown[]): Promise<{ top: Plan; all: Plan[]; text: string }> {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.text}`, values);
+      await client.query('ROLLBACK');
+      const top = rows[0]['QUERY PLAN'][0].Plan as Plan;
+      return { top, all: nodes(top), text: JSON.stringify(top, null, 1) };
+    } finally {
+      client.release();
+    }
+  }
+
+  const blocks = (all: Plan[]) => Math.max(...all.map((p) => (p['Shared Hit Blocks'] ?? 0) + (p['Shared Read Blocks'] ?? 0)));
+
+  it('queues a confirmed signature\'s letters with index lookups only', async () => {
+    const { all, text } = await explain(deliveries['queue-signature-letters'], [signatureId]);
+    const seq = all.filter((p) => p['Node Type'] === 'Seq Scan' && BIG.has(p['Relation Name'] ?? '')).map((p) => p['Relation Name']);
+    assert.deepEqual(seq, [], `no sequential scan: ${text}`);
+    assert.ok(blocks(all) < 200, `a few pages: ${blocks(all)} ${text}`);
+  });
+
+  it('an idle round of the sender is one cheap indexed query', async () => {
+    const { all, text } = await explain(deliveries['claim-deliveries'], [new Date(), 20, 300]);
+    const seq = all.filter((p) => p['Node Type'] === 'Seq Scan' && BIG.has(p['Relation Name'] ?? '')).map((p) => p['Relation Name']);
+    assert.deepEqual(seq, [], `no sequential scan: ${text}`);
+    assert.ok(blocks(all) < 20, `a few pages: ${blocks(all)} ${text}`);
+  });
+
+  it('a digest walk after a cursor reads only what is after it', async () => {
+    // The cursor just behind the action's last signature: nothing to walk but the last one.
+    const last = (await db.pool.query('SELECT confirmed_xid::text AS x, id FROM signatures WHERE action_id = $1 ORDER BY confirmed_xid DESC, id DESC LIMIT 1 OFFSET 1', [actionId])).rows[0];
+    const recipient = Number((await db.pool.query('SELECT recipient_id FROM letter_recipients WHERE action_id = $1 LIMIT 1', [actionId])).rows[0].recipient_id);
+    const { all, text } = await explain(digests['digest-range'], [actionId, recipient, last.x, last.id]);
+    assert.ok(blocks(all) < 500, `a few pages: ${blocks(all)} ${text.slice(0, 3000)}`);
+  });
+
+  // After a switch from digests back to one letter each, the digest task walks
+  // every minute from each cursor it left. A recipient whose country is rarely
+  // signed from keeps its cursor at its own last signatory (digest-range's
+  // `upto` is the last one routed to it), so each minute's walk reads every
+  // signature of the action confirmed since then, of every country.
+  it('a cursor of a rarely signed-from country does not re-read the action every minute', { todo: 'digest-range moves a cursor only to the last signature routed to its recipient: see the report' }, async () => {
+    const q = (text: string, values: unknown[] = []) => db.pool.query(text, values);
+    const rare = Number((await q("INSERT INTO recipients (name, country) VALUES ('Rare', 'ZZ') RETURNING id")).rows[0].id);
+    await q('INSERT INTO letter_recipients (action_id, recipient_id) VALUES ($1, $2)', [actionId, rare]);
+    await q("INSERT INTO signatures (action_id, email, name, country, locality, comment, confirmed_at) VALUES ($1, 'rare@example.org', 'Rare', 'ZZ', '', '', now())", [actionId]);
+    await q("INSERT INTO signatures (action_id, email, name, country, locality, comment, confirmed_at) SELECT $1, 'k' || g || '@example.org', 'K ' || g, 'KZ', '', '', now() FROM generate_series(1, 20000) g", [actionId]);
+    await q('ANALYZE signatures');
+    const last = (await q("SELECT confirmed_xid::text AS x, id FROM signatures WHERE email = 'rare@example.org'")).rows[0];
+    const { all } = await explain(digests['digest-range'], [actionId, rare, last.x, last.id]);
+    assert.ok(blocks(all) < 500, `pages read by a walk that finds nobody new: ${blocks(all)}`);
+  });
+});
