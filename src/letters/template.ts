@@ -122,8 +122,27 @@ export type LetterTemplate = {
   render(fields: LetterFields): string;
 };
 
+// Compiled templates by their source: the action page, its letter preview (a
+// public GET, asked as the sign form is typed) and every delivery render the
+// same few letters, and checking and compiling one of the longest bodies takes
+// a quarter of a second. Bounded: oldest out first.
+const compiled = new Map<string, LetterTemplate>();
+const MAX_COMPILED = 200;
+
 /** Checks and compiles a subject or body; throws LetterTemplateError with the line and the reason. */
 export function compileLetterTemplate(source: unknown, what: 'subject' | 'body'): LetterTemplate {
+  const key = typeof source === 'string' ? `${what}\0${source}` : undefined;
+  const known = key === undefined ? undefined : compiled.get(key);
+  if (known) return known;
+  const made = compileChecked(source, what);
+  if (key !== undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, made);
+  }
+  return made;
+}
+
+function compileChecked(source: unknown, what: 'subject' | 'body'): LetterTemplate {
   parse(source, what);
   const template = environment.compile(source as string, {
     strict: true,
