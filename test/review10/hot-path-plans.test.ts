@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const deliveries = loadQueries('letter-deliveries.sql', ['queue-signature-letters', 'claim-deliveries']);
 const digests = loadQueries('letter-digests.sql', ['digest-range']);
+const responses = loadQueries('letter-responses.sql', ['sent-without-response']);
 
 type Plan = { 'Node Type': string; 'Relation Name'?: string; 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number; Plans?: Plan[]; 'Actual Rows'?: number; 'Rows Removed by Filter'?: number };
 
@@ -93,5 +94,17 @@ describe('review 10: hot-path plans', () => {
     const last = (await q("SELECT confirmed_xid::text AS x, id FROM signatures WHERE email = 'rare@example.org'")).rows[0];
     const { all } = await explain(digests['digest-range'], [actionId, rare, last.x, last.id]);
     assert.ok(blocks(all) < 500, `pages read by a walk that finds nobody new: ${blocks(all)}`);
+  });
+
+  // The action page of a letter action (the hottest page of a campaign) says,
+  // per recipient, how many days its letters have waited for a reply: that
+  // aggregate read every sent letter of the action on each view.
+  it('the action page\'s "days without a reply" does not read every letter sent', { todo: 'sent-without-response aggregates all of the action\'s sent deliveries on every view: see the report' }, async () => {
+    const q = (text: string, values: unknown[] = []) => db.pool.query(text, values);
+    const other = Number((await q("SELECT id FROM actions WHERE slug = 'a2'")).rows[0].id);
+    await q("INSERT INTO letter_deliveries (action_id, recipient_id, address_id, email, kind, state, sent_at, upto_xid, upto_id) SELECT $1, 1 + g % 3, 1 + g % 3, 'x@example.org', 'digest', 'sent', now() - interval '2 days', '1', g FROM generate_series(1, 100000) g", [other]);
+    await q('ANALYZE letter_deliveries');
+    const { all } = await explain(responses['sent-without-response'], [other, new Date()]);
+    assert.ok(blocks(all) < 500, `pages read for one view of the action page: ${blocks(all)}`);
   });
 });
