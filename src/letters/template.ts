@@ -63,11 +63,16 @@ function checkField(path: hbs.AST.PathExpression, at: Node): void {
   }
 }
 
-function checkProgram(program: hbs.AST.Program | undefined): void {
-  for (const node of program?.body ?? []) checkStatement(node as Node);
+// {{#if}} inside {{#if}}: a letter needs a few levels; thousands (a body of
+// 40,000 characters can hold them) passed the check and then overflowed the
+// stack when the letter was first made, on the public page and in the sender.
+export const MAX_NESTING = 20;
+
+function checkProgram(program: hbs.AST.Program | undefined, depth = 0): void {
+  for (const node of program?.body ?? []) checkStatement(node as Node, depth);
 }
 
-function checkStatement(node: Node): void {
+function checkStatement(node: Node, depth: number): void {
   switch (node.type) {
     case 'ContentStatement':
     case 'CommentStatement':
@@ -88,8 +93,9 @@ function checkStatement(node: Node): void {
         throw new LetterTemplateError(lineOf(node), `{{#${name}}} takes one field, e.g. {{#${name} signer_comment}}`);
       }
       checkField(param as hbs.AST.PathExpression, node);
-      checkProgram(b.program);
-      checkProgram(b.inverse);
+      if (depth >= MAX_NESTING) throw new LetterTemplateError(lineOf(node), `{{#${name}}} blocks go at most ${MAX_NESTING} deep`);
+      checkProgram(b.program, depth + 1);
+      checkProgram(b.inverse, depth + 1);
       return;
     }
     case 'PartialStatement':
