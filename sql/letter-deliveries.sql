@@ -13,10 +13,13 @@
 -- lookup of letters). Queued at the transaction's now(): the sender paces, so
 -- the hot path of a viral day takes no lock on a recipient's pace. ON CONFLICT:
 -- a signature is confirmed once, but a letter per signature and address is all
--- the unique index allows in any case.
-INSERT INTO letter_deliveries (action_id, recipient_id, address_id, email, kind, signature_id, state)
+-- the unique index allows in any case. A letter not held carries no paragraph
+-- (without_paragraph), whatever the setting says when it is sent: its comment
+-- was never read as part of the letter.
+INSERT INTO letter_deliveries (action_id, recipient_id, address_id, email, kind, signature_id, state, without_paragraph)
 SELECT l.action_id, a.recipient_id, a.id, a.email, 'signature', s.id,
-       CASE WHEN l.personal_paragraph AND btrim(s.comment) <> '' THEN 'held' ELSE 'queued' END
+       CASE WHEN l.personal_paragraph AND btrim(s.comment) <> '' THEN 'held' ELSE 'queued' END,
+       NOT (l.personal_paragraph AND btrim(s.comment) <> '')
 FROM signatures s
 JOIN letters l ON l.action_id = s.action_id AND l.delivery = 'each'
 CROSS JOIN LATERAL (

@@ -61,10 +61,22 @@ walk AS (
   FROM letter_signatures($1, $2) s, horizon h
   WHERE (s.confirmed_xid, s.id) > ($3::xid8, $4::bigint) AND s.confirmed_xid < h.xmin
 ),
-last AS (SELECT confirmed_xid, id FROM walk ORDER BY confirmed_xid DESC, id DESC LIMIT 1)
+last AS (SELECT confirmed_xid, id FROM walk ORDER BY confirmed_xid DESC, id DESC LIMIT 1),
+-- The action's last confirmation below the horizon, routed here or not: a walk
+-- that finds nobody new moves the cursor there, so that a recipient few sign
+-- to (a small country's embassy) does not walk everyone else's signatures
+-- again each time (every minute, once the letter is back in 'each' mode).
+passed AS (
+  SELECT s.confirmed_xid, s.id FROM signatures s, horizon h
+  WHERE s.action_id = $1 AND s.confirmed_at IS NOT NULL AND s.confirmed_xid < h.xmin
+    AND (s.confirmed_xid, s.id) > ($3::xid8, $4::bigint)
+  ORDER BY s.confirmed_xid DESC, s.id DESC LIMIT 1
+)
 SELECT (SELECT count(*) FROM walk WHERE unnamed)::int AS new_count,
        (SELECT confirmed_xid::text FROM last) AS upto_xid,
-       (SELECT id FROM last) AS upto_id;
+       (SELECT id FROM last) AS upto_id,
+       (SELECT confirmed_xid::text FROM passed) AS passed_xid,
+       (SELECT id FROM passed) AS passed_id;
 
 -- name: scheduled-range
 -- A scheduled letter names everyone routed to the recipient up to now (below

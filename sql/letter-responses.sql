@@ -62,11 +62,27 @@ ORDER BY r.received_on DESC, r.id DESC;
 -- that have not answered, with the first sending: "N days, no reply". Any
 -- response counts, a private one too: the page must not say "no reply" to one
 -- the organisers keep to themselves.
-SELECT d.recipient_id, r.name, r.organisation, min(d.sent_at) AS first_sent_at
-FROM letter_deliveries d JOIN recipients r ON r.id = d.recipient_id
-WHERE d.action_id = $1 AND d.state = 'sent' AND d.sent_at IS NOT NULL AND d.sent_at <= $2
-  AND NOT EXISTS (SELECT 1 FROM letter_responses x WHERE x.action_id = d.action_id AND x.recipient_id = d.recipient_id)
-GROUP BY d.recipient_id, r.name, r.organisation
+-- On every view of the action page: the recipients are found by skipping
+-- along letter_deliveries_sent_idx from one recipient to the next, and each
+-- one's first letter is the first entry of its own part of it, so the cost is
+-- a few lookups per recipient, not a read of every letter sent.
+WITH RECURSIVE sent_to AS (
+  SELECT (SELECT min(d.recipient_id) FROM letter_deliveries d
+          WHERE d.action_id = $1 AND d.state = 'sent' AND d.sent_at IS NOT NULL) AS recipient_id
+  UNION ALL
+  SELECT (SELECT min(d.recipient_id) FROM letter_deliveries d
+          WHERE d.action_id = $1 AND d.state = 'sent' AND d.sent_at IS NOT NULL AND d.recipient_id > sent_to.recipient_id)
+  FROM sent_to WHERE sent_to.recipient_id IS NOT NULL
+)
+SELECT r.id AS recipient_id, r.name, r.organisation, first.sent_at AS first_sent_at
+FROM sent_to
+JOIN recipients r ON r.id = sent_to.recipient_id
+CROSS JOIN LATERAL (
+  SELECT min(d.sent_at) AS sent_at FROM letter_deliveries d
+  WHERE d.action_id = $1 AND d.recipient_id = sent_to.recipient_id AND d.state = 'sent' AND d.sent_at IS NOT NULL
+) first
+WHERE first.sent_at <= $2
+  AND NOT EXISTS (SELECT 1 FROM letter_responses x WHERE x.action_id = $1 AND x.recipient_id = r.id)
 ORDER BY first_sent_at, r.name;
 
 -- name: public-attachment

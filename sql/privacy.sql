@@ -43,17 +43,36 @@ ORDER BY e.created_at, e.idempotency_key;
 -- Withdraws one signature, only if it is this supporter's ($2): someone else's
 -- id deletes nothing. Its submissions, tokens and mail records go with it (ON
 -- DELETE CASCADE). Returns its action and whether it counted until now, so the
--- caller recounts that action in the same transaction.
-DELETE FROM signatures
-WHERE id = $1 AND supporter_id = $2
-RETURNING action_id, (confirmed_at IS NOT NULL AND invalidated_at IS NULL) AS counted;
+-- caller recounts that action in the same transaction. Its letters not sent
+-- yet (held for an organiser to read, or queued) are cancelled: a held one
+-- would otherwise wait for ever, listed with no signer.
+WITH gone AS (
+  DELETE FROM signatures
+  WHERE id = $1 AND supporter_id = $2
+  RETURNING id, action_id, (confirmed_at IS NOT NULL AND invalidated_at IS NULL) AS counted
+),
+letters AS (
+  UPDATE letter_deliveries d
+  SET state = 'cancelled', last_error = 'the signature was withdrawn', finished_at = now(), claimed_until = NULL
+  FROM gone WHERE d.signature_id = gone.id AND d.kind = 'signature' AND d.state IN ('held', 'queued')
+)
+SELECT action_id, counted FROM gone;
 
 -- name: delete-supporter-signatures
 -- Erasure: every signature of the supporter, with what cascades from each.
--- Returns their actions, to recount those where one counted.
-DELETE FROM signatures
-WHERE supporter_id = $1
-RETURNING action_id, (confirmed_at IS NOT NULL AND invalidated_at IS NULL) AS counted;
+-- Returns their actions, to recount those where one counted. Their letters
+-- not sent yet are cancelled, as for one withdrawn.
+WITH gone AS (
+  DELETE FROM signatures
+  WHERE supporter_id = $1
+  RETURNING id, action_id, (confirmed_at IS NOT NULL AND invalidated_at IS NULL) AS counted
+),
+letters AS (
+  UPDATE letter_deliveries d
+  SET state = 'cancelled', last_error = 'the signature was erased', finished_at = now(), claimed_until = NULL
+  FROM gone WHERE d.signature_id = gone.id AND d.kind = 'signature' AND d.state IN ('held', 'queued')
+)
+SELECT action_id, counted FROM gone;
 
 -- name: delete-supporter
 -- After their signatures: their consent ledger and privacy links go with them

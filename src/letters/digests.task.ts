@@ -51,8 +51,10 @@ async function digestFor(client: PoolClient, letter: repo.DigestLetter, recipien
     }
     const range = await repo.digestRange(client, letter.action_id, recipient.id, cursor.last);
     if (range.newCount === 0 || !range.upto) {
-      // Everyone walked had a letter of their own: the cursor passes them, so the next walk starts here.
-      await repo.moveCursor(client, letter.action_id, recipient.id, range.upto, nextDue);
+      // Everyone walked had a letter of their own, or nobody was routed here:
+      // the cursor passes them and every other signature walked past, so the
+      // next walk starts at the action's last confirmation, not this recipient's.
+      await repo.moveCursor(client, letter.action_id, recipient.id, range.passed ?? range.upto, nextDue);
       return undefined;
     }
     if ((await repo.countActiveAddresses(client, recipient.id)) === 0) {

@@ -69,11 +69,16 @@ export async function lockCursor(db: Queryable, actionId: number, recipientId: n
   return row && { last: { xid: row.last_xid, id: num(row.last_id) }, next_due_at: row.next_due_at };
 }
 
-export type Range = { newCount: number; upto: Position | null };
+/** upto: the last signature walked that is routed to the recipient; passed: the action's last below the horizon, routed here or not. */
+export type Range = { newCount: number; upto: Position | null; passed: Position | null };
 
 export async function digestRange(db: Queryable, actionId: number, recipientId: number, after: Position): Promise<Range> {
-  const row = (await db.query<{ new_count: number; upto_xid: string | null; upto_id: string | null }>({ ...sql['digest-range'], values: [actionId, recipientId, after.xid, after.id] })).rows[0]!;
-  return { newCount: row.new_count, upto: row.upto_xid === null ? null : { xid: row.upto_xid, id: num(row.upto_id) } };
+  const row = (await db.query<{ new_count: number; upto_xid: string | null; upto_id: string | null; passed_xid: string | null; passed_id: string | null }>({ ...sql['digest-range'], values: [actionId, recipientId, after.xid, after.id] })).rows[0]!;
+  return {
+    newCount: row.new_count,
+    upto: row.upto_xid === null ? null : { xid: row.upto_xid, id: num(row.upto_id) },
+    passed: row.passed_xid === null ? null : { xid: row.passed_xid, id: num(row.passed_id) },
+  };
 }
 
 export async function scheduledRange(db: Queryable, actionId: number, recipientId: number): Promise<{ total: number; upto: Position | null }> {

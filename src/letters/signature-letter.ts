@@ -38,7 +38,9 @@ async function makeLetter(context: WorkerContext, delivery: ClaimedDelivery): Pr
     actionTitle: letter.action_title,
     recipient: { name: parts.recipient_name, title: parts.recipient_title, organisation: parts.recipient_organisation, country: parts.recipient_country, time_zone: parts.recipient_time_zone },
     signer: { name: parts.name, town: parts.locality, country: parts.country, comment: parts.comment },
-    // An organiser may have sent a held letter without the supporter's paragraph.
+    // Only a paragraph an organiser read and let go: a letter queued without
+    // being held (no paragraph taken then) is marked without_paragraph, and an
+    // organiser may have sent a held letter without it.
     personalParagraph: letter.personal_paragraph && !parts.without_paragraph,
     // Dated the day the supporter confirmed it (the delivery was made then),
     // whenever the pace lets it go: the same date on every attempt.

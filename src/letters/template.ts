@@ -63,11 +63,16 @@ function checkField(path: hbs.AST.PathExpression, at: Node): void {
   }
 }
 
-function checkProgram(program: hbs.AST.Program | undefined): void {
-  for (const node of program?.body ?? []) checkStatement(node as Node);
+// {{#if}} inside {{#if}}: a letter needs a few levels; thousands (a body of
+// 40,000 characters can hold them) passed the check and then overflowed the
+// stack when the letter was first made, on the public page and in the sender.
+export const MAX_NESTING = 20;
+
+function checkProgram(program: hbs.AST.Program | undefined, depth = 0): void {
+  for (const node of program?.body ?? []) checkStatement(node as Node, depth);
 }
 
-function checkStatement(node: Node): void {
+function checkStatement(node: Node, depth: number): void {
   switch (node.type) {
     case 'ContentStatement':
     case 'CommentStatement':
@@ -88,8 +93,9 @@ function checkStatement(node: Node): void {
         throw new LetterTemplateError(lineOf(node), `{{#${name}}} takes one field, e.g. {{#${name} signer_comment}}`);
       }
       checkField(param as hbs.AST.PathExpression, node);
-      checkProgram(b.program);
-      checkProgram(b.inverse);
+      if (depth >= MAX_NESTING) throw new LetterTemplateError(lineOf(node), `{{#${name}}} blocks go at most ${MAX_NESTING} deep`);
+      checkProgram(b.program, depth + 1);
+      checkProgram(b.inverse, depth + 1);
       return;
     }
     case 'PartialStatement':
@@ -122,8 +128,27 @@ export type LetterTemplate = {
   render(fields: LetterFields): string;
 };
 
+// Compiled templates by their source: the action page, its letter preview (a
+// public GET, asked as the sign form is typed) and every delivery render the
+// same few letters, and checking and compiling one of the longest bodies takes
+// a quarter of a second. Bounded: oldest out first.
+const compiled = new Map<string, LetterTemplate>();
+const MAX_COMPILED = 200;
+
 /** Checks and compiles a subject or body; throws LetterTemplateError with the line and the reason. */
 export function compileLetterTemplate(source: unknown, what: 'subject' | 'body'): LetterTemplate {
+  const key = typeof source === 'string' ? `${what}\0${source}` : undefined;
+  const known = key === undefined ? undefined : compiled.get(key);
+  if (known) return known;
+  const made = compileChecked(source, what);
+  if (key !== undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, made);
+  }
+  return made;
+}
+
+function compileChecked(source: unknown, what: 'subject' | 'body'): LetterTemplate {
   parse(source, what);
   const template = environment.compile(source as string, {
     strict: true,
