@@ -157,7 +157,10 @@ export function protestsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       action: view.action,
       hasCall: view.call !== undefined,
       proposals: view.proposals.map((row) => protestRow(locale, row)),
-      groups: view.groups.map((g) => ({ countryName: countryName(locale, g.country), cities: g.cities.map((c) => ({ city: c.city, protests: c.protests.map((row) => protestRow(locale, row)) })) })),
+      // By the country's name as the organiser reads it, not its code (Kazakhstan, KZ, before the United Kingdom, GB).
+      groups: view.groups
+        .map((g) => ({ countryName: countryName(locale, g.country), cities: g.cities.map((c) => ({ city: c.city, protests: c.protests.map((row) => protestRow(locale, row)) })) }))
+        .sort((a, b) => a.countryName.localeCompare(b.countryName, locale)),
       rejected: view.rejected.map((row) => protestRow(locale, row)),
     });
   }
