@@ -78,9 +78,10 @@ describe('the protests of a protest call, as organisers run them', () => {
     });
   }
 
-  async function decide(id: number, decision: string, actionId: number | string = call) {
+  /** Presses a button of the protest's status form; cancelling with its box ticked unless `confirm` is false. */
+  async function decide(id: number, decision: string, actionId: number | string = call, confirm = true) {
     const page = await agent.get(`/admin/protests/${id}`).expect(200);
-    return agent.post(`/admin/protests/${id}/status`).type('form').send({ _csrf: csrfTokenIn(page.text), action: String(actionId), decision });
+    return agent.post(`/admin/protests/${id}/status`).type('form').send({ _csrf: csrfTokenIn(page.text), action: String(actionId), decision, ...(confirm ? { confirm: 'on' } : {}) });
   }
 
   const notices = async (id: number) => (await t.db.pool.query('SELECT kind, version FROM protest_notices WHERE protest_id = $1 ORDER BY created_at, kind', [id])).rows;
@@ -192,6 +193,24 @@ describe('the protests of a protest call, as organisers run them', () => {
     assert.equal((await protest(id)).version, 2);
   });
 
+  it('saves a move only with its notice: when the notice cannot be queued, the protest stays where it was', async () => {
+    const id = await added(london());
+    // The database refuses every notice for a moment: the move and its notice are one transaction, so neither stays.
+    await t.db.pool.query(`CREATE FUNCTION refuse_notice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no notices today'; END $$`);
+    await t.db.pool.query('CREATE TRIGGER refuse_notice BEFORE INSERT ON protest_notices FOR EACH ROW EXECUTE FUNCTION refuse_notice()');
+    try {
+      const failed = await editProtest(id, { starts_local: '2026-12-16T15:00', ends_local: '2026-12-16T16:00' });
+      assert.equal(failed.status, 500);
+      assert.doesNotMatch(failed.text, /no notices today/, 'a Postgres message never reaches the page');
+    } finally {
+      await t.db.pool.query('DROP TRIGGER refuse_notice ON protest_notices; DROP FUNCTION refuse_notice()');
+    }
+    const row = await protest(id);
+    assert.equal(row.version, 1);
+    assert.equal(row.starts_at.toISOString(), '2026-12-16T12:00:00.000Z');
+    assert.equal((await listAuditEntries(t.db.pool, { subjectType: 'protest', subjectId: String(id), limit: 5 }))[0]!.event, 'protest.create');
+  });
+
   it('refuses a capacity below the confirmed RSVPs, with their count; the list shows it full', async () => {
     const id = await added(london());
     await seedRsvps(id, 3);
@@ -213,6 +232,12 @@ describe('the protests of a protest call, as organisers run them', () => {
     const id = await added(london());
     await editProtest(id, { starts_local: '2026-12-16T11:00' });
     assert.equal((await protest(id)).version, 2);
+    // It tells everyone and cannot be undone: without its box ticked, nothing happens.
+    const unticked = await decide(id, 'cancel', call, false);
+    assert.equal(unticked.status, 422);
+    assert.match(unticked.text, /id="cancel-confirm-error">Tick the box to say you mean it/);
+    assert.equal((await protest(id)).status, 'listed');
+    assert.deepEqual(await notices(id), [{ kind: 'moved', version: 2 }]);
     const res = await decide(id, 'cancel');
     assert.equal(res.headers.location, `/admin/protests/${id}?done=cancelled`, res.text.slice(0, 500));
     const row = await protest(id);
@@ -307,7 +332,7 @@ describe('the protests of a protest call, as organisers run them', () => {
     // Bad ids in the address; a protest's pages under a petition.
     for (const path of ['/admin/protests/abc', '/admin/protests/99999999', '/admin/protests/0', '/admin/protests/1.5']) await agent.get(path).expect(404);
     await agent.post('/admin/protests/99999999').type('form').send({ _csrf, action: String(call), ...london() }).expect(404);
-    await agent.post('/admin/protests/99999999/status').type('form').send({ _csrf, action: String(call), decision: 'cancel' }).expect(404);
+    await agent.post('/admin/protests/99999999/status').type('form').send({ _csrf, action: String(call), decision: 'cancel', confirm: 'on' }).expect(404);
     const petition = (await t.db.pool.query("SELECT id FROM actions WHERE kind = 'petition' LIMIT 1")).rows[0].id;
     await agent.get(`/admin/actions/${petition}/protests/new`).expect(404);
     await agent.post(`/admin/actions/${petition}/protests`).type('form').send({ _csrf, ...london() }).expect(404);
