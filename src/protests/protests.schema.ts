@@ -245,9 +245,14 @@ export function parseProtestForm(body: unknown): ProtestFields {
 export type ProtestDecision = 'approve' | 'reject' | 'cancel';
 const DECISIONS: readonly ProtestDecision[] = ['approve', 'reject', 'cancel'];
 
-/** The status form (adminProtestStatus): which button was pressed. */
+/**
+ * The status form (adminProtestStatus): which button was pressed. Cancelling
+ * emails everyone who RSVPed and cannot be undone, so it needs its box ticked.
+ */
 export function parseStatusForm(body: unknown): ProtestDecision {
-  const decision = asFields(body).decision;
+  const raw = asFields(body);
+  const decision = raw.decision;
   if (typeof decision !== 'string' || !(DECISIONS as readonly string[]).includes(decision)) throw new Invalid({ decision: 'admin.protests.errors.decision' }, 'admin.protests.errors.summary');
+  if (decision === 'cancel' && !ticked(raw.confirm)) throw new Invalid({ confirm: 'admin.protests.errors.confirmCancel' }, 'admin.protests.errors.summary');
   return decision as ProtestDecision;
 }
