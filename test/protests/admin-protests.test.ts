@@ -63,11 +63,16 @@ describe('the protests of a protest call, as organisers run them', () => {
 
   /** Saves the protest's form as the page holds it (its edited_from included), with `changes` typed over it. */
   async function editProtest(id: number, changes: Fields, actionId = call) {
+    return agent.post(`/admin/protests/${id}`).type('form').send(await protestForm(id, changes, actionId));
+  }
+
+  /** The protest's form as its page holds it, with `changes` typed over it. */
+  async function protestForm(id: number, changes: Fields, actionId = call): Promise<Fields> {
     const page = await agent.get(`/admin/protests/${id}`).expect(200);
     const editedFrom = /name="edited_from" value="([^"]*)"/.exec(page.text)![1]!;
     const row = (await t.db.pool.query('SELECT * FROM protests WHERE id = $1', [id])).rows[0];
     const local = (d: Date) => new Intl.DateTimeFormat('sv', { timeZone: row.time_zone, dateStyle: 'short', timeStyle: 'short' }).format(d).replace(' ', 'T');
-    return agent.post(`/admin/protests/${id}`).type('form').send({
+    return {
       _csrf: csrfTokenIn(page.text), action: String(actionId), edited_from: editedFrom,
       country: row.country, city: row.city, place: row.place, address: row.address, meeting_point: row.meeting_point,
       latitude: row.latitude === null ? '' : String(Number(row.latitude)), longitude: row.longitude === null ? '' : String(Number(row.longitude)),
@@ -75,7 +80,7 @@ describe('the protests of a protest call, as organisers run them', () => {
       accessibility: row.accessibility, organiser_name: row.organiser_name, organiser_contact: row.organiser_contact,
       ...(row.organiser_contact_public ? { organiser_contact_public: 'on' } : {}), recipient: row.recipient_id === null ? '' : String(row.recipient_id),
       ...changes,
-    });
+    };
   }
 
   /** Presses a button of the protest's status form; cancelling with its box ticked unless `confirm` is false. */
@@ -191,6 +196,18 @@ describe('the protests of a protest call, as organisers run them', () => {
     assert.equal(stale.status, 422);
     assert.match(stale.text, /Someone else saved this after you opened it/);
     assert.equal((await protest(id)).version, 2);
+  });
+
+  it('moves once when two organisers make the same move at the same moment: one notice, one entry, version 2', async () => {
+    const id = await added(london());
+    const move = { starts_local: '2026-12-16T12:30', ends_local: '2026-12-16T14:30', edited_from: '' };
+    const [a, b] = await Promise.all([protestForm(id, move), protestForm(id, move)]);
+    const results = await Promise.all([agent.post(`/admin/protests/${id}`).type('form').send(a!), agent.post(`/admin/protests/${id}`).type('form').send(b!)]);
+    assert.deepEqual(results.map((r) => r.headers.location).sort(), [`/admin/protests/${id}?done=moved`, `/admin/protests/${id}?done=unchanged`]);
+    assert.equal((await protest(id)).version, 2);
+    assert.deepEqual(await notices(id), [{ kind: 'moved', version: 2 }]);
+    const moves = (await listAuditEntries(t.db.pool, { subjectType: 'protest', subjectId: String(id), limit: 5 })).filter((e) => e.event === 'protest.move');
+    assert.equal(moves.length, 1);
   });
 
   it('saves a move only with its notice: when the notice cannot be queued, the protest stays where it was', async () => {
