@@ -297,9 +297,9 @@ export async function decideProtest(db: Pool, actor: Actor, protestId: number, a
       event: decision === 'approve' ? 'protest.approve' : 'protest.reject',
       subject,
       summary: decision === 'approve' ? `Approved the proposed protest at ${where}: it is listed` : `Rejected the proposed protest at ${where}`,
-      // Who proposed it is not copied into the log: it was cleared for a reason.
-      before: { status: 'proposed', proposed_by: current.proposed_by_email === null ? null : 'set' },
-      after: { status, proposed_by: null },
+      // Who proposed it is not copied into the log: it is cleared so that it is kept nowhere.
+      before: { status: 'proposed' },
+      after: { status },
     });
     return decision === 'approve' ? 'approved' : 'rejected';
   });
