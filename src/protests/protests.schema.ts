@@ -61,7 +61,8 @@ export function localTimeIn(value: string, zone: string): LocalTime {
   const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
   // The wall time read as if it were UTC: checks the calendar (30 February) too.
   const wall = DateTime.fromObject({ year, month, day, hour, minute }, { zone: 'UTC' });
-  if (!wall.isValid || year < 2000 || year > 2100) return { problem: 'format' };
+  // luxon reads 24:00 as the next day's midnight: a datetime-local input never sends it.
+  if (!wall.isValid || hour > 23 || year < 2000 || year > 2100) return { problem: 'format' };
   const iana = IANAZone.create(zone);
   const naive = wall.toMillis();
   const offsets = new Set([-1, 0, 1].map((days) => iana.offset(naive + days * 86_400_000)));
