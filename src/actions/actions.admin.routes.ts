@@ -99,8 +99,9 @@ export function actionsAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
     try {
       const input = parseActionForm(req.body, timeZone);
       const id = await service.createAction(db, { organiserId: organiserOf(res).id }, input);
-      // A letter action is not ready until its letter is written: that page comes next.
-      res.redirect(303, input.kind === 'letter' ? `${paths.adminActionLetter(id)}?done=actionCreated` : `${paths.adminActionEdit(id)}?done=created`);
+      // A letter action is not ready until its letter is written, a protest call until its day is set: that page comes next.
+      const next = input.kind === 'letter' ? paths.adminActionLetter(id) : input.kind === 'protest_call' ? paths.adminActionProtestCall(id) : undefined;
+      res.redirect(303, next ? `${next}?done=actionCreated` : `${paths.adminActionEdit(id)}?done=created`);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       await renderForm(req, res, { values: typedValues(req.body), errors: error.fields });

@@ -20,6 +20,7 @@ import * as repo from './actions.admin.repo.ts';
 import { slugify, type ActionInput, type StatusInput } from './actions.schema.ts';
 import { effectiveStatus } from './actions.service.ts';
 import { getLetter } from '../letters/letters.repo.ts';
+import { getCall } from '../protests/protests-admin.repo.ts';
 
 /** What the admin shows as an action's state: draft, or what the public sees (a passed deadline shows closed). */
 export type ShownStatus = 'draft' | 'open' | 'closed' | 'won';
@@ -203,6 +204,10 @@ export async function changeStatus(db: Pool, actor: Actor, id: number, input: St
     // A letter action takes signatures for its letter: open, it would show supporters nothing to sign and queue nothing to send.
     if (input.status === 'open' && current.kind === 'letter' && !(await getLetter(client, id))) {
       throw new Invalid({ status: 'admin.letter.errors.noLetterYet' }, 'admin.actions.errors.summary');
+    }
+    // A protest call without its day of action would show supporters a call to no day, with nowhere to go.
+    if (input.status === 'open' && current.kind === 'protest_call' && !(await getCall(client, id))) {
+      throw new Invalid({ status: 'admin.protestCall.errors.noCallYet' }, 'admin.actions.errors.summary');
     }
     // An open action shows no outcome; one left from before would reappear when it closes again.
     const outcome = input.status === 'open' ? '' : input.outcome;

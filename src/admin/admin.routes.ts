@@ -19,6 +19,7 @@ import type { AdminKit } from './kit.ts';
 import { organisersAdminRoutes } from './organisers.routes.ts';
 import { settingsAdminRoutes } from '../settings/settings.admin.routes.ts';
 import { postsAdminRoutes } from '../posts/posts.admin.routes.ts';
+import { protestsAdminRoutes } from '../protests/protests.admin.routes.ts';
 import { recipientsAdminRoutes } from '../letters/recipients.admin.routes.ts';
 import { responsesAdminRoutes } from '../letters/responses.admin.routes.ts';
 import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from './session.ts';
@@ -82,5 +83,7 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   // Letters: the directory of recipients, and their responses.
   router.use(recipientsAdminRoutes(deps, kit));
   router.use(responsesAdminRoutes(deps, kit));
+  // Protest calls: the call's day of action and its protests.
+  router.use(protestsAdminRoutes(deps, kit));
   return router;
 }

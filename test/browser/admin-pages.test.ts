@@ -30,11 +30,14 @@ function adminPages(app: Express): string[] {
 
 /** A real id for each kind of page, from the demo content (and what this test adds). */
 async function idFor(t: TestApp, route: string): Promise<string | undefined> {
-  const table = /^\/admin\/(posts|actions|authors|tags|images|organisers)\/:id/.exec(route)?.[1];
+  const table = /^\/admin\/(posts|actions|authors|tags|images|organisers|protests)\/:id/.exec(route)?.[1];
   if (!table) return undefined;
   // An action's letter pages (issue 10) exist for a letter action only: the demo's Bar Council letter.
   const letterPage = table === 'actions' && /^\/admin\/actions\/:id\/(letter|deliveries|responses)/.test(route);
-  const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM ${table}${letterPage ? " WHERE kind = 'letter'" : ''} ORDER BY id LIMIT 1`);
+  // A call's pages (issue 11) for a protest call only.
+  const callPage = table === 'actions' && /^\/admin\/actions\/:id\/(call|protests)/.test(route);
+  const where = letterPage ? " WHERE kind = 'letter'" : callPage ? " WHERE kind = 'protest_call'" : '';
+  const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM ${table}${where} ORDER BY id LIMIT 1`);
   return rows[0] ? String(rows[0].id) : undefined;
 }
 
@@ -83,6 +86,15 @@ describe('admin pages in Chromium: accessible, no console errors, fit a phone', 
              CASE WHEN i % 10 = 0 THEN NULL ELSE now() - make_interval(hours => i) + interval '10 minutes' END
       FROM generate_series(1, 500) AS i`);
     await updateCounts(t.db.pool);
+    // A protest call with a listed protest and a proposal, unless the demo has one (issue 11).
+    await t.db.pool.query(`
+      WITH a AS (INSERT INTO actions (kind, slug, title, demand) SELECT 'protest_call', 'browser-protest-call', 'Protest at the embassies', 'Justice for Zhanaozen.'
+                 WHERE NOT EXISTS (SELECT 1 FROM actions WHERE kind = 'protest_call') RETURNING id),
+           c AS (INSERT INTO protest_calls (action_id, day, time_zone) SELECT id, '2026-12-16', 'Asia/Almaty' FROM a RETURNING action_id)
+      INSERT INTO protests (action_id, status, country, city, place, starts_at, ends_at, time_zone, proposed_by_name, proposed_by_email)
+      SELECT action_id, s, 'GB', 'London', 'Embassy of the Republic of Kazakhstan', '2026-12-16T12:00Z', '2026-12-16T14:00Z', 'Europe/London',
+             CASE WHEN s = 'proposed' THEN 'Jamie' END, CASE WHEN s = 'proposed' THEN 'jamie@example.org' END
+      FROM c, unnest(ARRAY['listed', 'proposed']) AS s`);
     server.serve(t.app);
     browser = await launchChromium(executablePath);
     fs.mkdirSync(SHOTS, { recursive: true });
