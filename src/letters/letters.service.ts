@@ -17,10 +17,13 @@ import { LetterTemplateError } from './template.ts';
 
 type Actor = { organiserId: number };
 
-/** The action behind a letter page: one of kind letter, else there is no such page. */
+/**
+ * The action behind a letter page: a letter action, or a protest call (its
+ * letter to each embassy, signed alongside an RSVP); a petition has none.
+ */
 export async function requireLetterAction(db: Queryable, actionId: number): Promise<ActionDetail> {
   const action = await getAction(db, actionId);
-  if (action.kind !== 'letter') throw new NotFound();
+  if (action.kind !== 'letter' && action.kind !== 'protest_call') throw new NotFound();
   return action;
 }
 

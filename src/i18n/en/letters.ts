@@ -11,4 +11,5 @@ export const letters = {
   'admin.protestCall.heading': 'Day of action',
   'admin.protestCall.link.call': 'The call: day, time zone, what it commemorates',
   'admin.protestCall.link.protests': 'Protests and their RSVPs',
+  'admin.protestCall.link.letter': 'The letter to each embassy (signed with an RSVP)',
 } as const;
