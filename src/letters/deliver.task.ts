@@ -141,7 +141,14 @@ export async function deliverOne(context: WorkerContext, d: ClaimedDelivery, now
     const message = (error as Error).message;
     log.warn({ key, error: message }, 'letter not sent; will try again');
     if (d.attempts + 1 >= MAX_ATTEMPTS) {
-      await repo.finishDelivery(db, d.id, { state: 'failed', lastError: `gave up after ${MAX_ATTEMPTS} attempts: ${message}`, at: now });
+      // The letter itself may have gone, and only the supporter's copy kept
+      // failing: the log says what the recipient got, not what the copy did.
+      const record = await repo.emailRecord(db, key).catch(() => undefined);
+      if (record?.status === 'sent') {
+        await repo.finishDelivery(db, d.id, { state: 'sent', smtpResponse: record.smtp_response, messageId: record.message_id, lastError: `the supporter's copy was not sent: ${message}`, at: now });
+      } else {
+        await repo.finishDelivery(db, d.id, { state: 'failed', lastError: `gave up after ${MAX_ATTEMPTS} attempts: ${message}`, at: now });
+      }
     } else {
       await repo.retryDeliveryLater(db, d.id, message, new Date(now.getTime() + retryDelaySeconds(d.attempts) * 1000));
     }

@@ -115,7 +115,8 @@ export async function saveLetter(db: Pool, actor: Actor, actionId: number, form:
     if (Object.keys(changed.after).length === 0) return 'unchanged';
     await repo.updateLetter(client, actionId, form);
     await repo.setLetterRecipients(client, actionId, form.recipientIds);
-    // Letters already queued keep the text they were queued with; the entry says the action was running.
+    // A letter is made from the templates when it is sent, so letters still queued go with the new text
+    // (those sent keep theirs in the log's record); the entry says the action was running.
     const summary = action.status === 'draft' ? `Edited the letter of “${action.title}”` : `Changed the letter of the ${action.status} action “${action.title}”`;
     await recordAudit(client, { organiserId: actor.organiserId, event: 'letter.update', subject, summary, ...changed });
     return 'saved';
