@@ -7,6 +7,7 @@ import { requireSlug } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { letterPanelView } from '../letters/letter-panel.ts';
 import { responsesForActionPage } from '../letters/responses.service.ts';
+import { callPageView } from '../protests/call-page.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
 import * as actions from './actions.service.ts';
@@ -16,6 +17,8 @@ export type FormState = {
   stamp: string;
   values?: Record<string, unknown>;
   errors?: Record<string, MessageKey>;
+  /** A protest call's RSVP form that came back: values and errors are that protest's form's only. */
+  protestId?: number;
 };
 
 /** Where each field's input is, for the error summary's links (ids as views/partials/sign-form.hbs makes them). */
@@ -41,7 +44,8 @@ export function errorSummary(slug: string, errors: Record<string, MessageKey> | 
 
 export async function renderActionPage(db: Queryable, req: Request, res: Response, form: FormState): Promise<void> {
   const action = await actions.getAction(db, requireSlug(req.params.slug));
-  const view = await actions.viewAction(db, action, res.locals.locale, true);
+  // No recent signers on a protest call: its letter is signed alongside RSVPs, and who RSVPed is never public.
+  const view = await actions.viewAction(db, action, res.locals.locale, action.kind !== 'protest_call');
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
   const errorList = errorSummary(action.slug, form.errors);
   // A letter action shows its letter, to whom and as it will be sent, with what the form holds so far.
@@ -49,6 +53,11 @@ export async function renderActionPage(db: Queryable, req: Request, res: Respons
   const [letter, letterResponses] = action.kind === 'letter'
     ? await Promise.all([letterPanelView(db, action.id, form.values, res.locals.locale, now), responsesForActionPage(db, action.id, now)])
     : [undefined, undefined];
+  if (action.kind === 'protest_call') {
+    const input = { country: req.query.country, acceptLanguage: req.get('accept-language'), open: view.open, baseUrl: res.locals.baseUrl as string, now };
+    const call = await callPageView(db, action, input, res.locals.locale, form);
+    return res.render('actions/show', { title: action.title, titleHasErrors: errorList.length > 0, description: action.demand, action: { ...view, isCall: true, call }, errorList, formStamp: form.stamp });
+  }
   res.render('actions/show', {
     title: action.title,
     // "Error: " before the title: a screen reader says it first when the page comes back.
