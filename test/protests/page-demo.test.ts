@@ -75,6 +75,19 @@ describe('the demo protest call', () => {
     assert.match(res.text, /Dear Ambassador,/);
   });
 
+  it('is on its post and the list of actions as a way to its protests, with no count or sign form of its own', async () => {
+    const post = (await request(t.app).get('/posts/zhanaozen-massacre-third-anniversary').expect(200)).text;
+    const start = post.indexOf(`aria-labelledby="action-${SLUG}-title"`);
+    assert.ok(start >= 0, 'the post shows the call');
+    const card = post.slice(start, post.indexOf('</section>', start));
+    assert.match(card, new RegExp(`<a href="/actions/${SLUG}#protests">Find a protest near you</a>`));
+    assert.doesNotMatch(card, /sign-form|data-count-url/);
+    const list = (await request(t.app).get('/actions').expect(200)).text;
+    const item = list.slice(list.indexOf(`<h2><a href="/actions/${SLUG}">`), list.indexOf('</li>', list.indexOf(`<h2><a href="/actions/${SLUG}">`)));
+    assert.match(item, new RegExp(`<a href="/actions/${SLUG}#protests">Find a protest near you</a>`));
+    assert.doesNotMatch(item, /data-count-url/);
+  });
+
   it('loads once: again it adds nothing; an existing site gets it once; a deleted call stays deleted', async () => {
     assert.equal(await loadDemoContent(t.db.pool, silent, new Date('2027-12-20T10:00:00Z')), false);
     assert.equal((await protests()).length, 6);

@@ -31,6 +31,7 @@ export const protestsPage = {
   'protests.page.letter': 'The letter to the embassy, which you can sign with your RSVP',
   'protests.page.letterFor': 'As it goes to the {name}; each protest’s letter goes to the embassy there.',
   'protests.page.letterByCountry': 'Each protest’s letter goes to the embassy there.',
+  'protests.page.findProtest': 'Find a protest near you',
   'protests.page.rsvpSoon': 'RSVPs open soon.',
 
   'protests.propose.title': 'Tell us about your protest',
