@@ -173,6 +173,19 @@ describe('a protest call\'s page', () => {
     assert.doesNotMatch(html, /<script src="\/assets\/count\.js"/, 'no script is needed');
   });
 
+  it('offers the RSVP form only for protests to come, of an open call', async () => {
+    const call = await insertCall(t.db.pool, 'past-and-closed');
+    const past = await insertProtest(t.db.pool, call, { country: 'GB', city: 'London', place: 'Last year', startsAt: new Date(Date.now() - 2 * 86_400_000).toISOString(), endsAt: new Date(Date.now() - 86_400_000).toISOString(), timeZone: 'Europe/London' });
+    const coming = await insertProtest(t.db.pool, call, { country: 'GB', city: 'London', place: 'Next week', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 7 * 86_400_000 + 3_600_000).toISOString(), timeZone: 'Europe/London' });
+    const open = (await request(t.app).get('/actions/past-and-closed').expect(200)).text;
+    assert.doesNotMatch(articleOf(open, past), /data-protest=/);
+    assert.match(articleOf(open, coming), /data-protest=/);
+    await t.db.pool.query("UPDATE actions SET status = 'closed', closed_at = now() WHERE id = $1", [call]);
+    const closed = (await request(t.app).get('/actions/past-and-closed').expect(200)).text;
+    assert.match(closed, /Next week/, 'still listed');
+    assert.doesNotMatch(closed, /data-protest=|\/propose"/);
+  });
+
   it('is a 404 for a draft call, as every action is', async () => {
     await insertCall(t.db.pool, 'draft-call', { status: 'draft' });
     await request(t.app).get('/actions/draft-call').expect(404);

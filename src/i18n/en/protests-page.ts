@@ -25,6 +25,7 @@ export const protestsPage = {
   'protests.page.placeLeft': '1 place left',
   'protests.page.map': 'Map (OpenStreetMap)',
   'protests.page.calendarFile': 'Add to your calendar (.ics)',
+  'protests.page.calendarCancelled': 'Calendar file (marks it cancelled)',
   'protests.page.googleCalendar': 'Google Calendar',
   'protests.page.proposeLead': 'Organising a protest that is not listed?',
   'protests.page.propose': 'Tell us about your protest',
