@@ -208,7 +208,7 @@ export async function callPageView(
 }
 
 /** A date column arrives from pg as a Date at local midnight of the server: its calendar day, as written. */
-function isoDay(day: Date | string): string {
+export function isoDay(day: Date | string): string {
   if (typeof day === 'string') return day.slice(0, 10);
   return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
 }

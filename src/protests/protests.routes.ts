@@ -13,7 +13,7 @@ import { countryList } from '../signatures/countries.ts';
 import { formTimeOf, isHoneypotFilled } from '../signatures/signatures.schema.ts';
 import { paths, routes } from '../urls.ts';
 import { calendarEvent, calendarFileName, icsOf } from './calendar.ts';
-import { chosenCountry } from './call-page.ts';
+import { chosenCountry, isoDay } from './call-page.ts';
 import { parseProposal, PROPOSAL_FIELDS, timeZoneList } from './propose.schema.ts';
 import { proposeProtest, requireCallTakingProposals } from './proposals.ts';
 import * as repo from './protests.repo.ts';
@@ -44,9 +44,10 @@ export function protestsRoutes(deps: AppDeps, http: HttpKit): Router {
 
   async function renderProposalForm(req: Request, res: Response, form: ProposalForm) {
     const action = await actions.getAction(db, requireSlug(req.params.slug));
-    await requireCallTakingProposals(db, action);
+    const call = await requireCallTakingProposals(db, action);
     const locale = res.locals.locale;
-    const values = form.values ?? {};
+    // The call's day to start with: most protests of a day of action are on it.
+    const values = form.values ?? { date: isoDay(call.day) };
     // The country preselected as on the call's page; the zone is the proposer's to choose (no guess to overlook).
     const country = typeof values.country === 'string' ? values.country.toUpperCase() : chosenCountry(req.query.country, req.get('accept-language'));
     const errorList = Object.entries(form.errors ?? {})

@@ -80,6 +80,7 @@ describe('proposing a protest', () => {
     assert.match(res.text, /name="rendered" value="[^"]+"/);
     assert.match(res.text, /name="website" type="text" tabindex="-1"/);
     assert.match(res.text, /<option value="DE" selected>Germany<\/option>/);
+    assert.match(res.text, /name="date" type="date" required value="2027-12-16"/, 'the call\'s day to start with');
     assert.match(res.text, /<option value="Europe\/Berlin">Europe\/Berlin<\/option>/);
     assert.doesNotMatch(res.text, /<option value="[^"]+\/[^"]+" selected>/, 'no zone guessed for the proposer to overlook');
   });
