@@ -10,6 +10,7 @@ import { responsesForActionPage } from '../letters/responses.service.ts';
 import { callPageView } from '../protests/call-page.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
+import type { Action } from './actions.repo.ts';
 import * as actions from './actions.service.ts';
 
 export type FormState = {
@@ -43,7 +44,11 @@ export function errorSummary(slug: string, errors: Record<string, MessageKey> | 
 }
 
 export async function renderActionPage(db: Queryable, req: Request, res: Response, form: FormState): Promise<void> {
-  const action = await actions.getAction(db, requireSlug(req.params.slug));
+  await renderActionPageOf(db, req, res, await actions.getAction(db, requireSlug(req.params.slug)), form);
+}
+
+/** The page of an action already found: a protest's RSVP form (at /protests/:id/rsvp, no slug) comes back on its call's page. */
+export async function renderActionPageOf(db: Queryable, req: Request, res: Response, action: Action, form: FormState): Promise<void> {
   // No recent signers on a protest call: its letter is signed alongside RSVPs, and who RSVPed is never public.
   const view = await actions.viewAction(db, action, res.locals.locale, action.kind !== 'protest_call');
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
