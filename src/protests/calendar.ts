@@ -52,7 +52,8 @@ export function calendarEvent(p: CalendarFields, action: { slug: string; title: 
   return {
     uid: `protest-${p.id}@${new URL(baseUrl).host}`,
     summary: `${p.place}, ${p.city}: ${action.title}`,
-    location: [p.place, p.address, p.city].filter((part) => part && !(part === p.city && p.address.includes(p.city))).join(', '),
+    // "Embassy, 1 Demo Street, London": the city once, when the address does not already name it.
+    location: [p.place, p.address, p.address.includes(p.city) ? '' : p.city].filter(Boolean).join(', '),
     description,
     url,
     start: new Date(p.starts_at),

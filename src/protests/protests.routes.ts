@@ -50,9 +50,12 @@ export function protestsRoutes(deps: AppDeps, http: HttpKit): Router {
     const values = form.values ?? { date: isoDay(call.day) };
     // The country preselected as on the call's page; the zone is the proposer's to choose (no guess to overlook).
     const country = typeof values.country === 'string' ? values.country.toUpperCase() : chosenCountry(req.query.country, req.get('accept-language'));
+    // The error summary in the form's order, each problem a link to its field (a problem of no field: the form).
+    const order: readonly string[] = PROPOSAL_FIELDS;
+    const position = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
     const errorList = Object.entries(form.errors ?? {})
-      .sort(([a], [b]) => PROPOSAL_FIELDS.indexOf(a as never) - PROPOSAL_FIELDS.indexOf(b as never))
-      .map(([field, message]) => ({ href: `#propose-${(PROPOSAL_FIELDS as readonly string[]).includes(field) ? field : 'form'}`, message }));
+      .sort(([a], [b]) => position(a) - position(b))
+      .map(([field, message]) => ({ href: `#propose-${order.includes(field) ? field : 'form'}`, message }));
     res.render('protests/propose', {
       title: translate(locale, 'protests.propose.title'),
       titleHasErrors: errorList.length > 0,
