@@ -24,6 +24,7 @@ import { imagesRoutes } from './images/images.routes.ts';
 import { responsesRoutes } from './letters/responses.routes.ts';
 import type { Queue } from './jobs/queue.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
+import { protestsRoutes } from './protests/protests.routes.ts';
 import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
 import { createConfirmations } from './pledges/confirmation.service.ts';
@@ -135,6 +136,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(actionsRoutes(deps, http));
   app.use(lettersRoutes(deps));
   app.use(signaturesRoutes(deps, http));
+  // Protest calls: a protest's calendar file, a supporter's proposal of a protest.
+  app.use(protestsRoutes(deps, http));
   // Every kind of pledge confirmed by email: signatures now, RSVPs next.
   app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
   app.use(privacyRoutes(deps, http));

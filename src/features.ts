@@ -11,6 +11,7 @@ import { purgeMailRecordsTask } from './mail/purge.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { notifyLetterBounceJob } from './letters/bounce-notice.job.ts';
 import { deliverLettersTask } from './letters/deliver.task.ts';
+import { notifyProtestProposalJob } from './protests/proposal-notice.job.ts';
 import { purgeStaleSignaturesTask } from './signatures/purge.task.ts';
 import { sendConfirmationJob } from './signatures/send-confirmation.job.ts';
 import { anonymiseSignaturesTask } from './supporters/anonymise.task.ts';
@@ -20,7 +21,7 @@ import { emailSupportersJob } from './updates/email-supporters.job.ts';
 import { sendUpdateTestJob } from './updates/send-test.job.ts';
 import { startDueUpdatesTask } from './updates/start-due.task.ts';
 
-export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob, notifyLetterBounceJob];
+export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrganiserEmailJob, sendPrivacyLinkJob, emailSupportersJob, sendUpdateTestJob, notifyLetterBounceJob, notifyProtestProposalJob];
 
 export const periodicTasks: readonly PeriodicTask[] = [
   updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask, deliverLettersTask,

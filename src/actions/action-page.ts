@@ -7,8 +7,10 @@ import { requireSlug } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { letterPanelView } from '../letters/letter-panel.ts';
 import { responsesForActionPage } from '../letters/responses.service.ts';
+import { callPageView } from '../protests/call-page.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
+import type { Action } from './actions.repo.ts';
 import * as actions from './actions.service.ts';
 
 export type FormState = {
@@ -16,6 +18,8 @@ export type FormState = {
   stamp: string;
   values?: Record<string, unknown>;
   errors?: Record<string, MessageKey>;
+  /** A protest call's RSVP form that came back: values and errors are that protest's form's only. */
+  protestId?: number;
 };
 
 /** Where each field's input is, for the error summary's links (ids as views/partials/sign-form.hbs makes them). */
@@ -40,8 +44,13 @@ export function errorSummary(slug: string, errors: Record<string, MessageKey> | 
 }
 
 export async function renderActionPage(db: Queryable, req: Request, res: Response, form: FormState): Promise<void> {
-  const action = await actions.getAction(db, requireSlug(req.params.slug));
-  const view = await actions.viewAction(db, action, res.locals.locale, true);
+  await renderActionPageOf(db, req, res, await actions.getAction(db, requireSlug(req.params.slug)), form);
+}
+
+/** The page of an action already found: a protest's RSVP form (at /protests/:id/rsvp, no slug) comes back on its call's page. */
+export async function renderActionPageOf(db: Queryable, req: Request, res: Response, action: Action, form: FormState): Promise<void> {
+  // No recent signers on a protest call: its letter is signed alongside RSVPs, and who RSVPed is never public.
+  const view = await actions.viewAction(db, action, res.locals.locale, action.kind !== 'protest_call');
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
   const errorList = errorSummary(action.slug, form.errors);
   // A letter action shows its letter, to whom and as it will be sent, with what the form holds so far.
@@ -49,6 +58,11 @@ export async function renderActionPage(db: Queryable, req: Request, res: Respons
   const [letter, letterResponses] = action.kind === 'letter'
     ? await Promise.all([letterPanelView(db, action.id, form.values, res.locals.locale, now), responsesForActionPage(db, action.id, now)])
     : [undefined, undefined];
+  if (action.kind === 'protest_call') {
+    const input = { country: req.query.country, acceptLanguage: req.get('accept-language'), open: view.open, baseUrl: res.locals.baseUrl as string, now };
+    const call = await callPageView(db, action, input, res.locals.locale, form);
+    return res.render('actions/show', { title: action.title, titleHasErrors: errorList.length > 0, description: action.demand, action: { ...view, isCall: true, call }, errorList, formStamp: form.stamp });
+  }
   res.render('actions/show', {
     title: action.title,
     // "Error: " before the title: a screen reader says it first when the page comes back.

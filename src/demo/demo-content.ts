@@ -10,6 +10,7 @@ import * as settings from '../settings/settings.repo.ts';
 import { insertAction, type NewAction } from '../actions/actions.repo.ts';
 import { loadDemoRecipients } from '../letters/demo-recipients.ts';
 import { demoEmbassyAction, loadDemoLetters } from '../letters/demo-letters.ts';
+import { loadDemoProtestCall } from '../protests/demo-call.ts';
 
 const DEMO_LOADED = 'demo_content_loaded';
 const DEMO_ACTIONS_LOADED = 'demo_actions_loaded';
@@ -175,13 +176,14 @@ async function loadDemoLetterActions(db: Parameters<typeof insertAction>[0]): Pr
 }
 
 /** Loads the demo once; a flag in settings keeps later starts from re-adding deleted posts. */
-export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean> {
+export async function loadDemoContent(pool: Pool, log: Logger, now = new Date()): Promise<boolean> {
   return withTransaction(pool, async (db) => {
     const claimed = await settings.claimOnce(db, DEMO_LOADED);
     if (!claimed) {
       await loadDemoActions(db);
       await loadDemoDirectory(db);
       await loadDemoLetterActions(db);
+      await loadDemoProtestCall(db, now);
       return false;
     }
     const authorId = await postsRepo.upsertAuthor(db, demoAuthor);
@@ -202,6 +204,8 @@ export async function loadDemoContent(pool: Pool, log: Logger): Promise<boolean>
     await loadDemoActions(db);
     await loadDemoDirectory(db);
     await loadDemoLetterActions(db);
+    // The protest call (issue 11), after the directory: its protests stand at the demo embassies.
+    await loadDemoProtestCall(db, now);
     log.info({ posts: demoPosts.length, actions: demoActions.length }, 'demo content loaded');
     return true;
   });
