@@ -29,8 +29,8 @@ export type Confirmations = {
 export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Confirmations {
   const byName = new Map<PledgeKindName, PledgeKind>(kinds.map((kind) => [kind.name, kind]));
 
-  function kindOf(owner: { signatureId: number | null }): PledgeKind {
-    const name: PledgeKindName | undefined = owner.signatureId !== null ? 'signature' : undefined;
+  function kindOf(owner: { signatureId: number | null; rsvpId: number | null }): PledgeKind {
+    const name: PledgeKindName | undefined = owner.signatureId !== null ? 'signature' : owner.rsvpId !== null ? 'rsvp' : undefined;
     const kind = name && byName.get(name);
     if (!kind) throw new LinkUnknown();
     return kind;
