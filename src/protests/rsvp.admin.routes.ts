@@ -72,7 +72,7 @@ export function rsvpAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       await repo.setOrganiserLink(client, protest.id, hash, organiser.id);
       await recordAudit(client, {
         organiserId: organiser.id,
-        event: 'protest.organiser-link',
+        event: 'protest.organiser_link',
         subject: { type: 'protest', id: protest.id },
         summary: `Made the local organiser's link of ${protest.place}, ${protest.city}`,
       });
