@@ -8,7 +8,11 @@ import { createPrivacyLink } from '../../src/supporters/privacy.service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { signIn } from '../helpers/admin.ts';
 import { csrfTokenIn, openForm, pressButtonBehind } from '../helpers/forms.ts';
-import { confirmationLink, TestSmtpServer, type ReceivedMail } from '../helpers/smtp.ts';
+import { cancelLink, confirmationLink, TestSmtpServer, type ReceivedMail } from '../helpers/smtp.ts';
+import { newToken } from '../../src/http/link-tokens.ts';
+import { rsvpToken } from '../../src/protests/rsvp-token.ts';
+import { appSecret } from '../../src/settings/settings.repo.ts';
+import { deriveUnsubscribeKey, unsubscribeToken } from '../../src/updates/unsubscribe-token.ts';
 import { seedCall, seedProtest, type SeededCall } from './rsvp-seed.ts';
 
 describe('RSVPs to a protest', () => {
@@ -201,8 +205,48 @@ describe('RSVPs to a protest', () => {
     for (const token of ['1.AAAAAAAAAAAAAAAAAAAAAA', 'garbage', '99999999999.abc']) {
       assert.equal((await request(t.app).get(`/rsvp/${token}`)).status, 404, token);
     }
-    // A signature's confirmation token is a signature's: its page speaks of a signature, never an RSVP's.
-    const { rows } = await t.db.pool.query("SELECT id FROM actions WHERE slug = $1", [call.slug]);
-    assert.ok(rows[0]);
+    // Another purpose's token under the same key (the unsubscribe link of a supporter whose id is an RSVP's) is no RSVP page.
+    const rsvpId = (await t.db.pool.query('SELECT v.id FROM rsvps v JOIN supporters s ON s.id = v.supporter_id WHERE s.email = $1', [owner])).rows[0].id;
+    const key = deriveUnsubscribeKey(t.config.appSecret ?? (await appSecret(t.db.pool, undefined)));
+    assert.equal((await request(t.app).get(`/rsvp/${unsubscribeToken(key, rsvpId)}`)).status, 404);
+    // (The RSVP's own token, under the same key, opens its page: the 404 above is the purpose's.)
+    assert.equal((await request(t.app).get(`/rsvp/${rsvpToken(key, rsvpId)}`)).status, 200);
+    // A signature's confirmation token used as an RSVP's: no RSVP page; its confirmation page speaks of a signature.
+    const signatureToken = newToken();
+    const sig = await t.db.pool.query("INSERT INTO signatures (action_id, email, name, country) VALUES ($1, $2, 'Signer', 'GB') RETURNING id", [call.actionId, email()]);
+    await t.db.pool.query("INSERT INTO confirmation_tokens (token_hash, signature_id, expires_at) VALUES ($1, $2, now() + interval '1 day')", [signatureToken.hash, sig.rows[0].id]);
+    assert.equal((await request(t.app).get(`/rsvp/${signatureToken.token}`)).status, 404);
+    const signaturePage = await request(t.app).get(`/confirm/${signatureToken.token}`).expect(200);
+    assert.match(signaturePage.text, /Confirm my signature/);
+    assert.doesNotMatch(signaturePage.text, /RSVP/);
+    // The organiser view with a token of the wrong shape.
+    assert.equal((await request(t.app).get(`/protests/${protest}/organiser/%00`)).status, 404);
+  });
+
+  it("removes a pending RSVP and its signature alongside with 'it wasn't me', and sends a new link for a spent one", async () => {
+    const protest = await seedProtest(t, call, {});
+    const [victim, other] = [email(), email()];
+    await rsvp(protest, { name: 'Impostor', email: victim, sign_letter: 'on' });
+    const mail = await mailTo(victim, /confirm your RSVP/);
+    const notMe = new URL(cancelLink(mail)).pathname;
+    const agent = request.agent(t.app);
+    const page = await agent.get(notMe).expect(200);
+    assert.match(page.text, /Remove the RSVP/);
+    const removed = await agent.post(notMe).type('form').send({ _csrf: csrfTokenIn(page.text) }).expect(200);
+    assert.match(removed.text, /The unconfirmed RSVP has been removed/);
+    const left = await t.db.pool.query('SELECT (SELECT count(*)::int FROM rsvps v JOIN supporters s ON s.id = v.supporter_id WHERE s.email = $1) AS rsvps, (SELECT count(*)::int FROM signatures WHERE email = $1) AS signatures', [victim]);
+    assert.deepEqual(left.rows[0], { rsvps: 0, signatures: 0 });
+    // A spent link: the page in an RSVP's words, and a fresh link by email.
+    await rsvp(protest, { name: 'Late', email: other });
+    const first = await mailTo(other, /confirm your RSVP/);
+    await t.db.pool.query("UPDATE confirmation_tokens SET expires_at = now() - interval '1 second' WHERE rsvp_id IS NOT NULL");
+    const link = new URL(confirmationLink(first)).pathname;
+    const spentAgent = request.agent(t.app);
+    const spent = await spentAgent.get(link);
+    assert.equal(spent.status, 410);
+    assert.match(spent.text, /confirm your RSVP/);
+    assert.equal((await spentAgent.post(`${link}/new-link`).type('form').send({ _csrf: csrfTokenIn(spent.text) })).status, 200);
+    const fresh = await mailTo(other, /confirm your RSVP/);
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(fresh))).status, 303);
   });
 });
