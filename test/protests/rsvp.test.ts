@@ -142,6 +142,19 @@ describe('RSVPs to a protest', () => {
     assert.equal(left.rows[0].n, 0);
     const signatures = await t.db.pool.query("SELECT count(*)::int AS n FROM signatures WHERE name = 'Zhanar Uniquename'");
     assert.equal(signatures.rows[0].n, 0);
+    // No row of any table (every column as text, the job queue's too) still holds the address or the name.
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows: tables } = await t.db.pool.query<{ s: string; t: string }>(
+      "SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'",
+    );
+    for (const needle of [address, 'Zhanar Uniquename']) {
+      const holding: string[] = [];
+      for (const { s: schema, t: table } of tables) {
+        const q = await t.db.pool.query(`SELECT count(*)::int AS n FROM "${schema}"."${table}" x WHERE x::text ILIKE '%' || $1 || '%'`, [needle]);
+        if (q.rows[0].n > 0) holding.push(`${schema}.${table}`);
+      }
+      assert.deepEqual(holding, [], `${needle} is still in ${holding.join(', ')}`);
+    }
   });
 
   it('shows organisers and the local organiser first names and the count, and more only of those who agreed', async () => {
