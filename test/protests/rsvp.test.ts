@@ -67,7 +67,7 @@ describe('RSVPs to a protest', () => {
     assert.equal(pressed.status, 303);
     assert.equal(pressed.headers.location, `/protests/${protest}/thanks`);
     const thanks = await request(t.app).get(`/protests/${protest}/thanks`).expect(200);
-    assert.match(thanks.text, /1 people are coming, you included/);
+    assert.match(thanks.text, /Confirmed so far, you included: 1\./);
     // Who RSVPed is never on a public page.
     assert.doesNotMatch(thanks.text, /Aigerim/);
     const { rows } = await t.db.pool.query(
@@ -206,6 +206,11 @@ describe('RSVPs to a protest', () => {
     await rsvp(protest, { name: 'Owner', email: owner });
     assert.equal((await rsvp(protest, { name: 'Stranger', email: owner })).status, 303);
     assert.equal((await t.db.pool.query('SELECT count(*)::int AS n FROM rsvps v JOIN supporters s ON s.id = v.supporter_id WHERE s.email = $1', [owner])).rows[0].n, 1);
+    // The letter's box sent for a protest with no embassy (no letter alongside): no signature is made.
+    const noEmbassy = await seedProtest(t, call, { withRecipient: false });
+    const plain = email();
+    assert.equal((await rsvp(noEmbassy, { name: 'Plain', email: plain, sign_letter: 'on' })).status, 303);
+    assert.equal((await t.db.pool.query('SELECT count(*)::int AS n FROM signatures WHERE email = $1', [plain])).rows[0].n, 0);
     // Odd cookies and no CSRF token.
     const odd = await request(t.app).post(`/protests/${protest}/rsvp`).set('Cookie', ['csrf=%E0%A4%A; placard_csrf=[object Object]']).type('form').send({ name: 'X', email: email() });
     assert.ok(odd.status >= 400 && odd.status < 500, `odd cookies: ${odd.status}`);

@@ -10,6 +10,8 @@ export const protestsRsvp = {
   'rsvp.shareHint': 'Otherwise they see only your first name.',
   'rsvp.wantsUpdates': 'Email me updates about this campaign',
   'rsvp.signLetter': 'Also sign the letter to {recipient}',
+  // Informed: the embassy is who a protester may fear; the letter carries the name typed above.
+  'rsvp.signLetterHint': 'The letter goes to the embassy signed with the name you typed above. Your email address is not in it.',
   'rsvp.submit': 'RSVP',
   'rsvp.honeypot': 'Leave this field empty',
   'rsvp.full': 'This protest is full: every place is taken.',
@@ -24,7 +26,7 @@ export const protestsRsvp = {
   'rsvp.checkEmail.body': 'We have sent a link to the email address you gave. Your RSVP to {place}, {city} counts once you press the button on the page it opens. It may take a few minutes; check your spam folder too.',
   'rsvp.thanks.title': 'See you there',
   'rsvp.thanks.body': 'Your RSVP to {place}, {city} is confirmed: {when}.',
-  'rsvp.thanks.count': '{count} people are coming, you included.',
+  'rsvp.thanks.count': 'Confirmed so far, you included: {count}.',
   'rsvp.thanks.calendar': 'Add it to your calendar',
   'rsvp.back': 'Back to the protests',
   // The confirmation pages (src/pledges, the words of an RSVP).
