@@ -185,3 +185,15 @@ SELECT v.id, v.name, v.share_with_organiser, v.wants_updates, v.created_at, v.co
 FROM rsvps v JOIN protests p ON p.id = v.protest_id JOIN actions a ON a.id = p.action_id
 WHERE v.supporter_id = $1
 ORDER BY v.created_at, v.id;
+
+-- name: purge-stale-pending-rsvps
+-- As pending signatures: an RSVP never confirmed is kept $1 days after its
+-- last link expired (links live $2 days), then deleted with its tokens. Its
+-- signature alongside, pending too, goes by the signatures' own purge. A
+-- cancelled RSVP stays (it was confirmed: the supporter's own record, until
+-- they erase it).
+DELETE FROM rsvps v
+WHERE v.confirmed_at IS NULL
+  AND v.last_notice_at < now() - make_interval(days => $1::int + $2::int)
+  AND NOT EXISTS (SELECT 1 FROM confirmation_tokens t
+                  WHERE t.rsvp_id = v.id AND t.expires_at > now() - make_interval(days => $1));

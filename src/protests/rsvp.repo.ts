@@ -6,7 +6,7 @@ const sql = loadQueries('rsvps.sql', [
   'get-protest', 'insert-rsvp', 'set-rsvp-signature', 'find-signature-of-email', 'count-another-rsvp-notice', 'allow-new-rsvp-link',
   'get-rsvp-for-notice', 'insert-rsvp-token', 'find-rsvp-token', 'lock-supporter-of-rsvp-token', 'lock-protest-of-rsvp',
   'count-places-taken', 'confirm-rsvp', 'delete-pending-rsvp', 'delete-pending-signature-alongside', 'get-rsvp-page', 'cancel-rsvp',
-  'list-protest-rsvps', 'admin-get-protest', 'set-organiser-link', 'find-organiser-link', 'list-supporter-rsvps',
+  'list-protest-rsvps', 'admin-get-protest', 'set-organiser-link', 'find-organiser-link', 'list-supporter-rsvps', 'purge-stale-pending-rsvps',
 ]);
 
 export type ProtestForRsvp = {
@@ -132,4 +132,9 @@ export type SupporterRsvp = {
 
 export async function listSupporterRsvps(db: Queryable, supporterId: number): Promise<SupporterRsvp[]> {
   return (await db.query<SupporterRsvp>({ ...sql['list-supporter-rsvps'], values: [supporterId] })).rows;
+}
+
+/** Deletes RSVPs never confirmed, `retentionDays` after their last link expired (links live `linkTtlDays`). */
+export async function purgeStalePendingRsvps(db: Queryable, retentionDays: number, linkTtlDays: number): Promise<void> {
+  await db.query({ ...sql['purge-stale-pending-rsvps'], values: [retentionDays, linkTtlDays] });
 }
