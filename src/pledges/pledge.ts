@@ -1,5 +1,5 @@
 // A pledge is a promise a supporter makes on the site and confirms from their
-// mailbox: a signature of an action now, an RSVP to a protest next. Every kind
+// mailbox: a signature of an action, an RSVP to a protest. Every kind
 // shares one confirmation machinery (src/pledges/confirmation.*): a link in an
 // email whose page restates the pledge and confirms it only when its button is
 // pressed (mail scanners open links; they do not press buttons), an "it wasn't

@@ -123,6 +123,17 @@ describe('RSVPs to a protest', () => {
     assert.equal((await pressButtonBehind(t.app, confirmationLink(mailB))).status, 303, 'the freed place is taken');
     const { rows } = await t.db.pool.query('SELECT count(*)::int AS n FROM rsvps WHERE protest_id = $1 AND confirmed_at IS NOT NULL AND cancelled_at IS NULL', [protest]);
     assert.equal(rows[0].n, 1);
+    // A changes their mind: RSVPing again sends a fresh link (not "already RSVPed"), and the place, now B's, is not given twice.
+    assert.equal((await rsvp(protest, { name: 'Asel', email: a })).status, 409, 'the form says it is full');
+    await t.db.pool.query('UPDATE protests SET capacity = 2 WHERE id = $1', [protest]);
+    assert.equal((await rsvp(protest, { name: 'Asel', email: a })).status, 303);
+    const again = await mailTo(a, /confirm your RSVP/);
+    await t.db.pool.query('UPDATE protests SET capacity = 1 WHERE id = $1', [protest]);
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(again))).status, 409);
+    await t.db.pool.query('UPDATE protests SET capacity = 2 WHERE id = $1', [protest]);
+    assert.equal((await pressButtonBehind(t.app, confirmationLink(again))).status, 303, 'a refused link still works once a place is there');
+    const live = await t.db.pool.query('SELECT count(*)::int AS n FROM rsvps WHERE protest_id = $1 AND confirmed_at IS NOT NULL AND cancelled_at IS NULL', [protest]);
+    assert.equal(live.rows[0].n, 2);
   });
 
   it('lists RSVPs on the privacy page, and erasing removes them', async () => {
