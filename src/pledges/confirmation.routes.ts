@@ -35,8 +35,20 @@ export function confirmationRoutes(confirmations: Confirmations, http: HttpKit):
   const router = Router();
   const title = (res: Response, key: Parameters<typeof translate>[1]) => translate(res.locals.locale, key);
 
+  /** Refused by its kind (a full protest, a cancelled one): nothing changed, the link still works; say why, and the way back. */
+  function renderRefused(res: Response, error: PledgeRefused) {
+    res.status(409);
+    res.render('pledges/refused', { title: title(res, error.reason), reason: error.reason, back: error.back });
+  }
+
   async function showConfirm(req: Request, res: Response) {
-    const page = await confirmations.inspect(req.params.token);
+    let page;
+    try {
+      page = await confirmations.inspect(req.params.token);
+    } catch (error) {
+      if (!(error instanceof PledgeRefused)) throw error;
+      return renderRefused(res, error);
+    }
     const words = WORDS[page.link.kind];
     if (page.state === 'confirmed') return res.render('pledges/already-confirmed', { title: title(res, 'pledge.confirmed.title'), words, ...page });
     if (page.state === 'spent') return renderSpent(req, res, page.link);
@@ -53,10 +65,8 @@ export function confirmationRoutes(confirmations: Confirmations, http: HttpKit):
     try {
       result = await confirmations.confirm(req.params.token);
     } catch (error) {
-      // Refused by its kind (a full protest): nothing changed, the link still works; say why, and the way back.
       if (!(error instanceof PledgeRefused)) throw error;
-      res.status(409);
-      return res.render('pledges/refused', { title: title(res, error.reason), reason: error.reason, back: error.back });
+      return renderRefused(res, error);
     }
     if ('spent' in result) return renderSpent(req, res, result.spent);
     res.redirect(303, result.next);

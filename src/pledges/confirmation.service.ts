@@ -53,7 +53,10 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
     if (link.confirmed) return { state: 'confirmed', link, thanksPath: kind.thanksPath(link), kind, hash };
     if (link.spent) return { state: 'spent', link, kind, hash };
     // Closed, or not public (as on its page): no confirmation.
-    if (!link.open) throw (await kind.subjectExists(db, link)) ? new ActionClosed(link.subject.slug) : new NotFound();
+    if (!link.open) {
+      if (!(await kind.subjectExists(db, link))) throw new NotFound();
+      throw kind.closed?.(link) ?? new ActionClosed(link.subject.slug);
+    }
     return { state: 'ready', link, kind, hash };
   }
 

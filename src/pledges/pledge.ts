@@ -58,6 +58,8 @@ export type PledgeKind = {
   find(db: Queryable, tokenHash: Buffer): Promise<PledgeLink | undefined>;
   /** Whether a subject that takes no confirmations still exists (then "closed", else "not found"). */
   subjectExists(db: Queryable, link: PledgeLink): Promise<boolean>;
+  /** What a kind says instead of "the action is closed" when its subject takes no confirmations (an RSVP's protest cancelled or over). */
+  closed?(link: PledgeLink): PledgeRefused;
   /**
    * First in the confirming transaction, before the token is used: locks the
    * supporter of the pledge behind the token, the order in which erasure,

@@ -70,6 +70,9 @@ export function rsvpPledge(deps: RsvpPledgeDeps): PledgeKind {
       return (await getActionBySlug(db, link.subject.slug)) !== undefined;
     },
 
+    // Cancelled, over, or its call closed: said in a protest's words, with the way to the others.
+    closed: (link) => new PledgeRefused('rsvp.closed.title', { path: link.subject.path, label: 'rsvp.full.back' }),
+
     lockSupporter: (client, tokenHash) => repo.lockSupporterOfToken(client, tokenHash),
 
     async confirm(client, used) {

@@ -276,6 +276,13 @@ describe('RSVPs to a protest', () => {
     assert.match(spent.text, /confirm your RSVP/);
     assert.equal((await spentAgent.post(`${link}/new-link`).type('form').send({ _csrf: csrfTokenIn(spent.text) })).status, 200);
     const fresh = await mailTo(other, /confirm your RSVP/);
+    // Cancelled meanwhile: the link's page says so in a protest's words, with the way to the others, and confirms nothing.
+    await t.db.pool.query("UPDATE protests SET status = 'cancelled', cancelled_at = now() WHERE id = $1", [protest]);
+    const cancelledPage = await request(t.app).get(new URL(confirmationLink(fresh)).pathname);
+    assert.equal(cancelledPage.status, 409);
+    assert.match(cancelledPage.text, /This protest no longer takes RSVPs/);
+    assert.match(cancelledPage.text, new RegExp(`href="/actions/${call.slug}#protest-${protest}"`));
+    await t.db.pool.query("UPDATE protests SET status = 'listed', cancelled_at = NULL WHERE id = $1", [protest]);
     assert.equal((await pressButtonBehind(t.app, confirmationLink(fresh))).status, 303);
   });
 });

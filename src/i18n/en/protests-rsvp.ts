@@ -49,6 +49,7 @@ export const protestsRsvp = {
   'rsvp.restated.letter': 'You also sign the letter to {recipient}.',
   'rsvp.full.title': 'This protest is full',
   'rsvp.full.back': 'Choose another protest',
+  'rsvp.closed.title': 'This protest no longer takes RSVPs: it was cancelled, or it is over',
   // The RSVP's own page (/rsvp/:token).
   'rsvp.page.title': 'Your RSVP',
   'rsvp.page.body': 'Your RSVP to {place}, {city}: {when}.',
