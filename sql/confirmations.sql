@@ -4,11 +4,11 @@
 
 -- name: find-token-owner
 -- Which pledge a link belongs to: the primary key alone, before the kind's own
--- query reads the rest. (An RSVP's column joins signature_id here.)
-SELECT signature_id FROM confirmation_tokens WHERE token_hash = $1;
+-- query reads the rest.
+SELECT signature_id, rsvp_id FROM confirmation_tokens WHERE token_hash = $1;
 
 -- name: use-token
 -- Single use: only the first caller with a live token gets a row back.
 UPDATE confirmation_tokens SET used_at = now()
 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-RETURNING signature_id, submission_id;
+RETURNING signature_id, submission_id, rsvp_id;

@@ -48,8 +48,11 @@ SELECT id, email, name, locale, created_at, confirmed_at FROM supporters WHERE e
 -- want updates. What must outlive them (an unsubscribe, a bounce) is on the
 -- suppression list, by hash. A day's grace covers a signing that created the
 -- row and has not committed its signature yet. signatures_supporter_idx,
--- consents_live_idx. (RSVPs, when they come, add their own NOT EXISTS.)
+-- consents_live_idx. An RSVP is a pledge too (rsvps_supporter_idx): deleting
+-- its supporter would take it (ON DELETE CASCADE); pending ones go by their
+-- own purge first (sql/rsvps.sql, purge-stale-pending-rsvps).
 DELETE FROM supporters p
 WHERE p.created_at < now() - interval '1 day'
   AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.supporter_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM rsvps v WHERE v.supporter_id = p.id)
   AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.supporter_id = p.id AND c.withdrawn_at IS NULL);

@@ -29,6 +29,8 @@ import { campaignLocals } from './settings/campaign.ts';
 import { privacyRoutes } from './settings/privacy.routes.ts';
 import { createConfirmations } from './pledges/confirmation.service.ts';
 import { confirmationRoutes } from './pledges/confirmation.routes.ts';
+import { rsvpPledge } from './protests/rsvp-pledge.ts';
+import { rsvpRoutes } from './protests/rsvp.routes.ts';
 import { signaturePledge } from './signatures/signature-pledge.ts';
 import { signaturesRoutes } from './signatures/signatures.routes.ts';
 import { isUnsubscribePost, unsubscribeRoutes } from './updates/unsubscribe.routes.ts';
@@ -136,10 +138,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(actionsRoutes(deps, http));
   app.use(lettersRoutes(deps));
   app.use(signaturesRoutes(deps, http));
-  // Protest calls: a protest's calendar file, a supporter's proposal of a protest.
+  // Protest calls: a protest's calendar file, a supporter's proposal of a protest; RSVPs.
   app.use(protestsRoutes(deps, http));
-  // Every kind of pledge confirmed by email: signatures now, RSVPs next.
-  app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps)]), http));
+  app.use(rsvpRoutes(deps, http));
+  // Every kind of pledge confirmed by email: signatures and RSVPs.
+  app.use(confirmationRoutes(createConfirmations(db, [signaturePledge(deps), rsvpPledge(deps)]), http));
   app.use(privacyRoutes(deps, http));
   app.use(supporterDataRoutes(deps, http));
   app.use(unsubscribeRoutes(deps));

@@ -27,6 +27,9 @@ const FIELD_IDS: Record<string, string> = {
   ...Object.fromEntries(SIGNATURE_FIELDS.map((field) => [field, field])),
   show_name: 'show-name',
   wants_updates: 'wants-updates',
+  // An RSVP form's own boxes (views/partials/rsvp-form.hbs).
+  share_with_organiser: 'share',
+  sign_letter: 'sign-letter',
 };
 
 export type ErrorLink = { href: string; message: MessageKey };
@@ -52,7 +55,8 @@ export async function renderActionPageOf(db: Queryable, req: Request, res: Respo
   // No recent signers on a protest call: its letter is signed alongside RSVPs, and who RSVPed is never public.
   const view = await actions.viewAction(db, action, res.locals.locale, action.kind !== 'protest_call');
   const selected = typeof form.values?.country === 'string' ? form.values.country.toUpperCase() : '';
-  const errorList = errorSummary(action.slug, form.errors);
+  // A protest's RSVP form names its fields protest-<id>-<field>; the sign form, <slug>-<field>.
+  const errorList = errorSummary(form.protestId !== undefined ? `protest-${form.protestId}` : action.slug, form.errors);
   // A letter action shows its letter, to whom and as it will be sent, with what the form holds so far.
   const now = new Date();
   const [letter, letterResponses] = action.kind === 'letter'

@@ -26,6 +26,7 @@ import { adminSession, requireAdmin, requireOrganiser, sessionCookieName } from 
 import { signaturesAdminRoutes } from '../signatures/signatures.admin.routes.ts';
 import { suppressionsAdminRoutes } from '../updates/suppressions.admin.routes.ts';
 import { updatesAdminRoutes } from '../updates/updates.admin.routes.ts';
+import { rsvpAdminRoutes } from '../protests/rsvp.admin.routes.ts';
 
 function bodyParser(limit: string, parameterLimit: number) {
   return express.urlencoded({ extended: false, limit, parameterLimit, verify: flagPrototypeKeys });
@@ -85,5 +86,7 @@ export function adminRoutes(deps: AppDeps, http: HttpKit): Router {
   router.use(responsesAdminRoutes(deps, kit));
   // Protest calls: the call's day of action and its protests.
   router.use(protestsAdminRoutes(deps, kit));
+  // Protest calls: a protest's RSVPs, their CSV and the local organiser's link.
+  router.use(rsvpAdminRoutes(deps, kit));
   return router;
 }

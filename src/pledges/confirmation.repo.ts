@@ -6,13 +6,13 @@ import type { UsedToken } from './pledge.ts';
 const sql = loadQueries('confirmations.sql', ['find-token-owner', 'use-token']);
 
 /** Which pledge a token belongs to; undefined for a token never issued (or purged). */
-export async function findTokenOwner(db: Queryable, hash: Buffer): Promise<{ signatureId: number | null } | undefined> {
-  const row = (await db.query<{ signature_id: number | null }>({ ...sql['find-token-owner'], values: [hash] })).rows[0];
-  return row && { signatureId: row.signature_id };
+export async function findTokenOwner(db: Queryable, hash: Buffer): Promise<{ signatureId: number | null; rsvpId: number | null } | undefined> {
+  const row = (await db.query<{ signature_id: number | null; rsvp_id: number | null }>({ ...sql['find-token-owner'], values: [hash] })).rows[0];
+  return row && { signatureId: row.signature_id, rsvpId: row.rsvp_id };
 }
 
 /** Uses a live token up; undefined when it was used, expired or never existed. */
 export async function useToken(db: Queryable, hash: Buffer): Promise<UsedToken | undefined> {
-  const row = (await db.query<{ signature_id: number | null; submission_id: number | null }>({ ...sql['use-token'], values: [hash] })).rows[0];
-  return row && { signatureId: row.signature_id, submissionId: row.submission_id };
+  const row = (await db.query<{ signature_id: number | null; submission_id: number | null; rsvp_id: number | null }>({ ...sql['use-token'], values: [hash] })).rows[0];
+  return row && { signatureId: row.signature_id, submissionId: row.submission_id, rsvpId: row.rsvp_id };
 }

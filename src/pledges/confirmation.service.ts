@@ -29,8 +29,8 @@ export type Confirmations = {
 export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Confirmations {
   const byName = new Map<PledgeKindName, PledgeKind>(kinds.map((kind) => [kind.name, kind]));
 
-  function kindOf(owner: { signatureId: number | null }): PledgeKind {
-    const name: PledgeKindName | undefined = owner.signatureId !== null ? 'signature' : undefined;
+  function kindOf(owner: { signatureId: number | null; rsvpId: number | null }): PledgeKind {
+    const name: PledgeKindName | undefined = owner.signatureId !== null ? 'signature' : owner.rsvpId !== null ? 'rsvp' : undefined;
     const kind = name && byName.get(name);
     if (!kind) throw new LinkUnknown();
     return kind;
@@ -53,7 +53,10 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
     if (link.confirmed) return { state: 'confirmed', link, thanksPath: kind.thanksPath(link), kind, hash };
     if (link.spent) return { state: 'spent', link, kind, hash };
     // Closed, or not public (as on its page): no confirmation.
-    if (!link.open) throw (await kind.subjectExists(db, link)) ? new ActionClosed(link.subject.slug) : new NotFound();
+    if (!link.open) {
+      if (!(await kind.subjectExists(db, link))) throw new NotFound();
+      throw kind.closed?.(link) ?? new ActionClosed(link.subject.slug);
+    }
     return { state: 'ready', link, kind, hash };
   }
 

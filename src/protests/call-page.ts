@@ -104,6 +104,9 @@ export type ProtestView = repo.PublicProtest & {
   publicContact?: string;
   /** What this protest's RSVP form shows again when it came back with mistakes. */
   form?: { values?: Record<string, unknown>; errors?: Record<string, MessageKey> };
+  /** The RSVP form offers to sign the call's letter to this protest's embassy (the call has a letter, the protest an embassy). */
+  letterAlongside?: boolean;
+  recipientName?: string;
 };
 
 export type CityGroup = { city: string; protests: ProtestView[] };
@@ -188,6 +191,8 @@ export async function callPageView(
   const views = protests.map((p) => ({
     ...protestView(p, action, input, locale),
     form: form.protestId === p.id ? { values: form.values, errors: form.errors } : undefined,
+    letterAlongside: letter !== undefined && p.recipient_id !== null,
+    recipientName: p.recipient_name ?? '',
   }));
   const groups = groupProtests(views, code, locale);
   const listedIn = new Set(views.filter((p) => !p.cancelled).map((p) => p.country));

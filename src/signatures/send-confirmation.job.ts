@@ -16,12 +16,15 @@ import { absolute, paths } from '../urls.ts';
 import { countryName } from './countries.ts';
 import * as repo from './signatures.repo.ts';
 import { newToken } from '../http/link-tokens.ts';
+import { sendRsvpNotice, type RsvpNoticeData } from '../protests/rsvp-mail.ts';
 
 export type SendConfirmationData =
   | { notice: 'confirm'; submissionId: number; sequence?: number }
   | { notice: 'already-signed'; signatureId: number; sequence: number }
   // Queued before submissions were kept: confirms the signature as it stands.
-  | { notice: 'confirm'; signatureId: number; sequence: number; submissionId?: undefined };
+  | { notice: 'confirm'; signatureId: number; sequence: number; submissionId?: undefined }
+  // An RSVP's (src/protests/rsvp-mail.ts): the same job, queue and retries for every kind of pledge.
+  | RsvpNoticeData;
 
 declare module '../jobs/job.ts' {
   interface JobPayloads {
@@ -33,11 +36,11 @@ export type MailJobDeps = {
   db: Pool;
   mailer: Mailer;
   renderEmail: EmailRenderer;
-  config: Pick<Config, 'baseUrl' | 'confirmationTtlDays'>;
+  config: Pick<Config, 'baseUrl' | 'confirmationTtlDays' | 'appSecret'>;
   log: Logger;
 };
 
-function idempotencyKey(data: SendConfirmationData): string {
+function idempotencyKey(data: Exclude<SendConfirmationData, RsvpNoticeData>): string {
   // A new link for a spent one ("send me a new link") carries its sequence: another email, another key.
   if (data.notice === 'confirm' && data.submissionId !== undefined) {
     return data.sequence === undefined ? `confirm-submission:${data.submissionId}` : `confirm-submission:${data.submissionId}:${data.sequence}`;
@@ -46,6 +49,7 @@ function idempotencyKey(data: SendConfirmationData): string {
 }
 
 export async function sendConfirmation(deps: MailJobDeps, data: SendConfirmationData): Promise<SendOutcome> {
+  if (data.notice === 'confirm-rsvp' || data.notice === 'already-rsvped') return sendRsvpNotice(deps, data);
   const { db, config } = deps;
   const notice = data.notice === 'confirm' && data.submissionId !== undefined
     ? await repo.getSubmissionForNotice(db, data.submissionId)

@@ -3,6 +3,7 @@
 // the mailbox owner confirms what they sent, never what someone else typed
 // first with their address), and the supporter record and consent that a
 // confirmed signature gives.
+import type { PoolClient } from 'pg';
 import type { Config } from '../config.ts';
 import { getActionBySlug } from '../actions/actions.repo.ts';
 import { translate } from '../i18n/index.ts';
@@ -12,11 +13,35 @@ import type { PledgeKind, PledgeLink } from '../pledges/pledge.ts';
 import { recordConfirmedPledge } from '../supporters/supporters.service.ts';
 import { paths } from '../urls.ts';
 import * as repo from './signatures.repo.ts';
+import type { ConfirmedSignature } from './signatures.repo.ts';
 
 export type SignaturePledgeDeps = {
   queue: Pick<Queue, 'enqueue'>;
   config: Pick<Config, 'confirmationMaxResends' | 'confirmationTtlDays'>;
 };
+
+/**
+ * What a signature's confirmation does besides confirming it, in its
+ * transaction: from its own link, and from an RSVP's when the call's letter
+ * was signed alongside (src/protests/rsvp-pledge.ts).
+ */
+export async function afterSignatureConfirmed(client: PoolClient, signature: ConfirmedSignature): Promise<void> {
+  // What anyone else typed with this address is no longer needed.
+  await repo.forgetSubmissions(client, signature.id);
+  // Its letters (an action whose letter goes one per signature), in this transaction.
+  await queueLettersOfSignature(client, signature);
+  if (signature.supporterId !== null) {
+    await recordConfirmedPledge(client, {
+      supporterId: signature.supporterId,
+      name: signature.name,
+      wantsUpdates: signature.wantsUpdates,
+      // The words beside the box the supporter ticked (the form is in English for now).
+      consentWording: translate('en', 'signature.wantsUpdates'),
+      source: 'signature',
+      actionId: signature.actionId,
+    });
+  }
+}
 
 export function signaturePledge(deps: SignaturePledgeDeps): PledgeKind {
   return {
@@ -50,21 +75,7 @@ export function signaturePledge(deps: SignaturePledgeDeps): PledgeKind {
       if (used.signatureId === null) return undefined;
       const signature = await repo.confirmSignature(client, used.signatureId, used.submissionId);
       if (!signature) return undefined;
-      // What anyone else typed with this address is no longer needed.
-      await repo.forgetSubmissions(client, signature.id);
-      // Its letters (an action whose letter goes one per signature), in this transaction.
-      await queueLettersOfSignature(client, signature);
-      if (signature.supporterId !== null) {
-        await recordConfirmedPledge(client, {
-          supporterId: signature.supporterId,
-          name: signature.name,
-          wantsUpdates: signature.wantsUpdates,
-          // The words beside the box the supporter ticked (the form is in English for now).
-          consentWording: translate('en', 'signature.wantsUpdates'),
-          source: 'signature',
-          actionId: signature.actionId,
-        });
-      }
+      await afterSignatureConfirmed(client, signature);
       // The thank-you page says how many signed from the signer's country.
       return `${paths.actionThanks(signature.actionSlug)}?country=${encodeURIComponent(signature.country)}`;
     },

@@ -56,6 +56,9 @@ const signatureForm = z.object({
   letter_reply_to: checkbox,
 });
 
+/** The name and email of every pledge's form (an RSVP's too: src/protests/rsvp.schema.ts), with the same checks and messages. */
+export const pledgeFields = { name: signatureForm.shape.name, email: signatureForm.shape.email, checkbox };
+
 /** The form's visible fields, in the order a person fills them in. */
 export const SIGNATURE_FIELDS = ['name', 'email', 'country', 'locality', 'comment'] as const;
 
@@ -109,7 +112,7 @@ function isVisibleField(field: string): field is (typeof SIGNATURE_FIELDS)[numbe
 }
 
 /** The message for a field's problem; a field the form does not show (a repeated checkbox, a stray key) gets the form's. */
-function fieldMessage(field: string, message: string): MessageKey {
+export function fieldMessage(field: string, message: string): MessageKey {
   if (!isVisibleField(field)) return 'signature.errors.form';
   const messages = FIELD_MESSAGES[field];
   const code = message.startsWith('max:') ? 'max' : message;

@@ -25,6 +25,7 @@ const DONE = ['withdrawn', 'unsubscribed'] as const;
 const TEMPLATE_LABELS: Record<string, MessageKey> = {
   'confirm-signature': 'privacy.data.template.confirm-signature',
   'already-signed': 'privacy.data.template.already-signed',
+  'confirm-rsvp': 'privacy.data.template.confirm-signature',
 };
 
 /** The data as the page shows it: states, reasons and ways in words, countries by name. */
@@ -38,6 +39,7 @@ function pageOf(locale: Locale, data: privacy.DataHeld) {
       countryName: countryName(locale, s.country),
       stateLabel: t(`privacy.data.state.${s.state}`),
     })),
+    rsvps: data.rsvps.map((r) => ({ ...r, stateLabel: t(r.cancelled_at ? 'privacy.data.rsvpState.cancelled' : r.confirmed_at ? 'privacy.data.rsvpState.confirmed' : 'privacy.data.rsvpState.pending') })),
     consents: data.consents.map((c) => ({ ...c, viaLabel: c.withdrawn_via ? t(`privacy.data.via.${c.withdrawn_via}`) : '' })),
     suppressions: data.suppressions.map((s) => ({ ...s, reasonLabel: t(`privacy.data.reason.${s.reason}`) })),
     emails: data.emails.map((e) => ({ ...e, label: t(TEMPLATE_LABELS[e.template] ?? 'privacy.data.template.other') })),
@@ -63,6 +65,16 @@ function exportOf(data: privacy.DataHeld) {
       confirmed_at: s.confirmed_at,
       invalidated_at: s.invalidated_at,
       name_hidden_by_organisers_at: s.hidden_at,
+    })),
+    rsvps: data.rsvps.map((r) => ({
+      action: { title: r.action_title, slug: r.action_slug },
+      protest: { place: r.place, city: r.city, starts_at: r.starts_at, time_zone: r.time_zone },
+      name: r.name,
+      shared_with_local_organiser: r.share_with_organiser,
+      wants_updates: r.wants_updates,
+      rsvped_at: r.created_at,
+      confirmed_at: r.confirmed_at,
+      cancelled_at: r.cancelled_at,
     })),
     consents: data.consents.map((c) => ({
       purpose: c.purpose,

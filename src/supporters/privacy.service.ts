@@ -11,6 +11,7 @@ import { withTransaction, type Pool, type Queryable } from '../db/pool.ts';
 import { DomainError, NotFound } from '../errors.ts';
 import { suppress, suppressHash, suppressionHash, suppressionsOf, type Suppression } from '../mail/suppressions.ts';
 import { stateOf, type Standing } from '../signatures/signatures.exports.ts';
+import { listSupporterRsvps, type SupporterRsvp } from '../protests/rsvp.repo.ts';
 import { hashToken, isWellFormedToken, newToken } from '../http/link-tokens.ts';
 import * as repo from './privacy.repo.ts';
 import { getSupporter, listConsents, withdrawConsent, type Consent, type Supporter } from './supporters.repo.ts';
@@ -47,6 +48,8 @@ export type SignatureHeld = repo.SupporterSignature & { state: Standing };
 export type DataHeld = {
   supporter: Pick<Supporter, 'email' | 'name' | 'created_at' | 'confirmed_at'>;
   signatures: SignatureHeld[];
+  /** Their RSVPs to protests (erasing removes them with the supporter: ON DELETE CASCADE). */
+  rsvps: SupporterRsvp[];
   consents: Consent[];
   suppressions: Suppression[];
   emails: repo.EmailSent[];
@@ -56,8 +59,9 @@ export async function dataHeld(db: Pool, token: unknown): Promise<DataHeld> {
   const supporterId = await repo.findPrivacyLink(db, linkHash(token));
   const supporter = supporterId === undefined ? undefined : await getSupporter(db, supporterId);
   if (!supporter) throw new PrivacyLinkUnusable();
-  const [signatures, consents, suppressions, emails] = await Promise.all([
+  const [signatures, rsvps, consents, suppressions, emails] = await Promise.all([
     repo.listSupporterSignatures(db, supporter.id),
+    listSupporterRsvps(db, supporter.id),
     listConsents(db, supporter.id),
     suppressionsOf(db, supporter.email),
     repo.listSupporterEmails(db, supporter.id),
@@ -65,6 +69,7 @@ export async function dataHeld(db: Pool, token: unknown): Promise<DataHeld> {
   return {
     supporter: { email: supporter.email, name: supporter.name, created_at: supporter.created_at, confirmed_at: supporter.confirmed_at },
     signatures: signatures.map((s) => ({ ...s, state: stateOf(s) })),
+    rsvps,
     consents,
     suppressions,
     emails,

@@ -32,16 +32,19 @@ const PURPOSE = 'campaign-updates';
 const MAC_BYTES = 16;
 const SHAPE = /^([1-9]\d{0,15})\.([A-Za-z0-9_-]{22})$/;
 
-function macOf(key: Buffer, supporterId: number): Buffer {
-  return createHmac('sha256', key).update(`${PURPOSE}:${supporterId}`).digest().subarray(0, MAC_BYTES);
+// The purpose is in the MAC: a token made for one purpose (an RSVP's page,
+// src/protests/rsvp-token.ts) never verifies for another.
+function macOf(key: Buffer, purpose: string, id: number): Buffer {
+  return createHmac('sha256', key).update(`${purpose}:${id}`).digest().subarray(0, MAC_BYTES);
 }
 
-export function unsubscribeToken(key: Buffer, supporterId: number): string {
-  return `${supporterId}.${macOf(key, supporterId).toString('base64url')}`;
+/** A stateless token for `id` and `purpose` (the same shape as the unsubscribe token). */
+export function idToken(key: Buffer, purpose: string, id: number): string {
+  return `${id}.${macOf(key, purpose, id).toString('base64url')}`;
 }
 
-/** The supporter a token was made for; undefined for anything else (compared in constant time). */
-export function verifyUnsubscribeToken(key: Buffer, token: unknown): number | undefined {
+/** The id a token was made for under `purpose`; undefined for anything else (compared in constant time). */
+export function verifyIdToken(key: Buffer, purpose: string, token: unknown): number | undefined {
   if (typeof token !== 'string') return undefined;
   const match = SHAPE.exec(token);
   if (!match) return undefined;
@@ -49,5 +52,14 @@ export function verifyUnsubscribeToken(key: Buffer, token: unknown): number | un
   if (!Number.isSafeInteger(id)) return undefined;
   const given = Buffer.from(match[2]!, 'base64url');
   if (given.length !== MAC_BYTES) return undefined;
-  return timingSafeEqual(given, macOf(key, id)) ? id : undefined;
+  return timingSafeEqual(given, macOf(key, purpose, id)) ? id : undefined;
+}
+
+export function unsubscribeToken(key: Buffer, supporterId: number): string {
+  return idToken(key, PURPOSE, supporterId);
+}
+
+/** The supporter a token was made for; undefined for anything else (compared in constant time). */
+export function verifyUnsubscribeToken(key: Buffer, token: unknown): number | undefined {
+  return verifyIdToken(key, PURPOSE, token);
 }
