@@ -70,15 +70,17 @@ WHERE v.protest_id = $1 AND v.version = (
 );
 
 -- name: rsvps-to-notify
--- The next $5 confirmed, live RSVPs of protest $1 that have not had the notice
+-- The next $5 confirmed, live RSVPs of protest $1 after RSVP $6 (by id: a
+-- round walks forward and never meets one twice) that have not had the notice
 -- of kind $2 and version $3: its email (key rsvp-notice:<rsvp>:<kind>:<version>)
--- is not yet recorded as sent or refused. $4, when set: only RSVPs confirmed by
--- then (a "moved" notice is for those who knew the old details). Read again
--- for every batch, so an RSVP cancelled meanwhile is left out.
+-- is not yet recorded as sent or refused, so a notice taken up again resumes
+-- where it stopped. $4, when set: only RSVPs confirmed by then (a "moved"
+-- notice is for those who knew the old details). Read again for every batch,
+-- so an RSVP cancelled meanwhile is left out.
 SELECT r.id, r.name, s.email
 FROM rsvps r
 JOIN supporters s ON s.id = r.supporter_id
-WHERE r.protest_id = $1 AND r.confirmed_at IS NOT NULL AND r.cancelled_at IS NULL
+WHERE r.protest_id = $1 AND r.id > $6 AND r.confirmed_at IS NOT NULL AND r.cancelled_at IS NULL
   AND ($4::timestamptz IS NULL OR r.confirmed_at <= $4)
   AND NOT EXISTS (
     SELECT 1 FROM sent_emails e

@@ -79,8 +79,9 @@ export async function versionToldBefore(db: Queryable, protestId: number, versio
 
 export type RsvpToNotify = { id: number; name: string; email: string };
 
-export async function rsvpsToNotify(db: Queryable, notice: Pick<ClaimedNotice, 'protest_id' | 'kind' | 'version'>, confirmedBy: Date | null, limit: number): Promise<RsvpToNotify[]> {
-  return (await db.query<RsvpToNotify>({ ...sql['rsvps-to-notify'], values: [notice.protest_id, notice.kind, notice.version, confirmedBy, limit] })).rows;
+/** The next RSVPs after `afterId` (0: from the first) to have the notice. */
+export async function rsvpsToNotify(db: Queryable, notice: Pick<ClaimedNotice, 'protest_id' | 'kind' | 'version'>, confirmedBy: Date | null, afterId: number, limit: number): Promise<RsvpToNotify[]> {
+  return (await db.query<RsvpToNotify>({ ...sql['rsvps-to-notify'], values: [notice.protest_id, notice.kind, notice.version, confirmedBy, limit, afterId] })).rows;
 }
 
 export type OtherProtest = { id: number; country: string; city: string; place: string; starts_at: Date; time_zone: string };

@@ -84,10 +84,12 @@ export async function sendNotice(context: WorkerContext, notice: repo.ClaimedNot
   const confirmedBy = notice.kind === 'moved' ? notice.created_at : null;
   const until = Date.now() + NOTICE_ROUND_MS;
   let emails = 0;
+  let afterId = 0;
   for (;;) {
-    const batch = await repo.rsvpsToNotify(db, notice, confirmedBy, RSVP_BATCH);
+    const batch = await repo.rsvpsToNotify(db, notice, confirmedBy, afterId, RSVP_BATCH);
     if (!batch.length) break;
     for (const rsvp of batch) {
+      afterId = rsvp.id;
       try {
         const outcome = await sendOnce({ db, mailer, log, baseUrl: config.baseUrl }, { key: noticeKey(rsvp.id, notice), template: templateOf(notice.kind), purpose: 'asked-for' }, async () =>
           composeNotice(context.renderEmail, noticeContext, { name: rsvp.name, email: rsvp.email, pageToken: rsvpToken(key, rsvp.id) }),
