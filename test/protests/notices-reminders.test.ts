@@ -6,7 +6,8 @@
 // unconfirmed RSVP; the thank-you once, the day after at 10:00.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { rsvpKeyFor, verifyRsvpToken } from '../../src/protests/rsvp-token.ts';
+import { rsvpKeyFor, rsvpToken, verifyRsvpToken } from '../../src/protests/rsvp-token.ts';
+import { deriveUnsubscribeKey, unsubscribeToken } from '../../src/updates/unsubscribe-token.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp.ts';
 import { createCall, createProtest, noticesOf, rsvp, senderContext, summary, testConfig, tick } from './notices-seed.ts';
@@ -68,6 +69,10 @@ describe('protests: reminders at local times', () => {
     assert.ok(text.includes(`http://placard.test/protests/${protest}/calendar.ics`), 'the calendar link');
     assert.equal(await rsvpOf(mail), aigerim, 'the link opens Aigerim’s own RSVP');
     assert.equal(await rsvpOf(smtp.to('tom@example.org')[0]!), tom);
+    const key = await rsvpKeyFor(db.pool, context.config.appSecret);
+    const token = rsvpToken(key, aigerim);
+    assert.equal(verifyRsvpToken(key, `${tom}.${token.split('.')[1]}`), undefined, 'a token opens its own RSVP only');
+    assert.equal(verifyRsvpToken(key, unsubscribeToken(deriveUnsubscribeKey(context.config.appSecret!), aigerim)), undefined, 'no other kind of token opens it');
     const hrefs = [...(mail.html || '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&'));
     assert.ok(hrefs.includes('https://www.openstreetmap.org/?mlat=51.506&mlon=-0.1339#map=18/51.506/-0.1339'), 'a plain link to the map in the HTML part');
     assert.ok(hrefs.includes(`http://placard.test/protests/${protest}/calendar.ics`), 'the calendar link in the HTML part');

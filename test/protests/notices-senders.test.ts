@@ -120,4 +120,28 @@ describe('protests: notice senders', () => {
     [notice] = await noticesOf(db.pool, protest);
     assert.equal(notice!.outcome, 'sent');
   });
+
+  it('a reminder held up by an outage past its day is dropped, not sent late: "tomorrow" after midnight would be wrong', async () => {
+    const call = await createCall(db.pool, { slug: 'outage' });
+    const protest = await createProtest(db.pool, call, { country: 'KZ', city: 'Astana', place: 'Independence Square', startsLocal: '2026-12-16T12:00', timeZone: 'Asia/Almaty' });
+    await rsvp(db.pool, protest, { email: 'astana@example.org' });
+    // 11:00 in Astana (UTC+5) the day before; the SMTP server is down from then until after midnight there.
+    await queueAt('2026-12-15T06:00:00Z');
+    smtp.rejectWith = 421;
+    let at = new Date('2026-12-15T06:00:10Z');
+    for (let i = 0; i < 8; i++) {
+      await sendProtestNotices(one, at);
+      const [n] = await noticesOf(db.pool, protest);
+      at = new Date(Math.max(at.getTime(), n!.not_before?.getTime() ?? 0) + 1000);
+    }
+    smtp.rejectWith = undefined;
+    // 00:00:01 on the 16th in Astana is 19:00:01 UTC on the 15th.
+    const results = (await sendProtestNotices(one, new Date('2026-12-15T19:00:01Z'))).filter((r) => r.protestId === protest);
+    assert.deepEqual(results.map((r) => [r.kind, r.state]), [['day_before', 'skipped']]);
+    assert.match(results[0]!.reason!, /too late/);
+    assert.equal(smtp.messages.length, 0);
+    // The day-of reminder comes at 08:00 as usual.
+    await queueAt('2026-12-16T03:00:00Z');
+    assert.deepEqual((await sendProtestNotices(one, new Date('2026-12-16T03:00:05Z'))).map((r) => [r.kind, r.state, r.emails]), [['day_of', 'sent', 1]]);
+  });
 });
