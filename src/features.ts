@@ -8,6 +8,8 @@ import { pruneRateLimitsTask } from './http/rate-limit.ts';
 import { startLetterDigestsTask } from './letters/digests.task.ts';
 import { startScheduledLettersTask } from './letters/scheduled.task.ts';
 import { purgeMailRecordsTask } from './mail/purge.task.ts';
+import { queueProtestRemindersTask } from './protests/notices.task.ts';
+import { sendProtestNoticesTask } from './protests/send-notices.task.ts';
 import type { AnyJobDefinition, PeriodicTask } from './jobs/job.ts';
 import { notifyLetterBounceJob } from './letters/bounce-notice.job.ts';
 import { deliverLettersTask } from './letters/deliver.task.ts';
@@ -25,5 +27,5 @@ export const jobs: readonly AnyJobDefinition[] = [sendConfirmationJob, sendOrgan
 
 export const periodicTasks: readonly PeriodicTask[] = [
   updateCountsTask, purgeStaleSignaturesTask, pruneRateLimitsTask, purgeMailRecordsTask, pruneAdminSessionsTask, anonymiseSignaturesTask, startDueUpdatesTask, deliverUpdatesTask, deliverLettersTask,
-  startLetterDigestsTask, startScheduledLettersTask,
+  startLetterDigestsTask, startScheduledLettersTask, queueProtestRemindersTask, sendProtestNoticesTask,
 ];

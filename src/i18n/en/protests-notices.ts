@@ -1,3 +1,41 @@
 // Strings of protest calls (issue 11): reminders and notices to RSVPs.
 export const protestsNotices = {
+  'protests.notices.tomorrow': 'Tomorrow',
+  'protests.notices.today': 'Today',
+  'protests.notices.greeting': 'Hello {name},',
+  'protests.notices.where': 'Where',
+  'protests.notices.when': 'When',
+  'protests.notices.meetingPoint': 'Meeting point',
+  'protests.notices.accessibility': 'Access',
+  'protests.notices.map': 'See the place on a map (OpenStreetMap):',
+  'protests.notices.mapLink': 'Map',
+  'protests.notices.calendar': 'Add it to your calendar:',
+  'protests.notices.calendarLink': 'Calendar file (.ics)',
+  'protests.notices.cantCome': 'Can’t come after all? Tell us on your RSVP’s page, so that your place goes to someone else:',
+  'protests.notices.rsvpLink': 'Your RSVP',
+  'protests.notices.why': 'You are receiving this because this address was used to RSVP to a protest of “{action}”. Who RSVPs is never made public.',
+
+  'email.protest-reminder.subject': '{day}: the protest at {place}, {city}',
+  'protests.notices.reminder.dayBefore': 'A reminder: the protest you said you would join is tomorrow.',
+  'protests.notices.reminder.dayOf': 'A reminder: the protest you said you would join is today.',
+
+  'email.protest-moved.subject': 'Changed: the protest at {place}, {city}',
+  'protests.notices.moved.intro': 'The protest you said you would join has changed. What is new:',
+  'protests.notices.moved.time': 'Time: {before} → {after}',
+  'protests.notices.moved.place': 'Place: {before} → {after}',
+  'protests.notices.moved.address': 'Address: {before} → {after}',
+  'protests.notices.moved.meetingPoint': 'Meeting point: {before} → {after}',
+  'protests.notices.moved.none': '(not given)',
+  'protests.notices.moved.now': 'The protest now:',
+  'protests.notices.moved.stillComing': 'Your RSVP still stands. If you can no longer come, tell us on your RSVP’s page:',
+
+  'email.protest-cancelled.subject': 'Cancelled: the protest at {place}, {city}',
+  'protests.notices.cancelled.sorry': 'We are sorry: the protest at {place}, {city} on {when} is cancelled. Please do not go there for it.',
+  'protests.notices.cancelled.others': 'Other protests of “{action}” are still on:',
+  'protests.notices.cancelled.other': '{city}: {place}, {when}',
+  'protests.notices.cancelled.page': 'The call, with every protest and other ways to act:',
+
+  'email.protest-thanks.subject': 'Thank you for joining the protest at {place}, {city}',
+  'protests.notices.thanks.intro': 'Thank you for joining the protest at {place}, {city}.',
+  'protests.notices.thanks.link': 'Photos and a report:',
 } as const;
