@@ -130,8 +130,8 @@ describe('a protest call\'s page', () => {
     const cancelled = articleOf(html, ids.londonCancelled!);
     assert.match(cancelled, /class="protest protest-cancelled"/);
     assert.match(cancelled, /Cancelled: this protest will not take place\./);
-    assert.doesNotMatch(cancelled, /rsvp-form|data-protest=/);
-    assert.match(articleOf(html, ids.london!), /data-protest="\d+"/, 'a listed protest has the RSVP form');
+    assert.doesNotMatch(cancelled, /rsvp-form/);
+    assert.match(articleOf(html, ids.london!), /class="rsvp-form"/, 'a listed protest has the RSVP form');
     assert.doesNotMatch(html, /Proposed-not-approved place|Rejected place|Leeds/);
     assert.doesNotMatch(html, new RegExp(`protest-${ids.proposed}"|protest-${ids.rejected}"`));
   });
@@ -178,12 +178,12 @@ describe('a protest call\'s page', () => {
     const past = await insertProtest(t.db.pool, call, { country: 'GB', city: 'London', place: 'Last year', startsAt: new Date(Date.now() - 2 * 86_400_000).toISOString(), endsAt: new Date(Date.now() - 86_400_000).toISOString(), timeZone: 'Europe/London' });
     const coming = await insertProtest(t.db.pool, call, { country: 'GB', city: 'London', place: 'Next week', startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 7 * 86_400_000 + 3_600_000).toISOString(), timeZone: 'Europe/London' });
     const open = (await request(t.app).get('/actions/past-and-closed').expect(200)).text;
-    assert.doesNotMatch(articleOf(open, past), /data-protest=/);
-    assert.match(articleOf(open, coming), /data-protest=/);
+    assert.doesNotMatch(articleOf(open, past), /class="rsvp-form"/);
+    assert.match(articleOf(open, coming), /class="rsvp-form"/);
     await t.db.pool.query("UPDATE actions SET status = 'closed', closed_at = now() WHERE id = $1", [call]);
     const closed = (await request(t.app).get('/actions/past-and-closed').expect(200)).text;
     assert.match(closed, /Next week/, 'still listed');
-    assert.doesNotMatch(closed, /data-protest=|\/propose"/);
+    assert.doesNotMatch(closed, /class="rsvp-form"|\/propose"/);
   });
 
   it('is a 404 for a draft call, as every action is', async () => {

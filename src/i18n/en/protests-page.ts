@@ -33,7 +33,6 @@ export const protestsPage = {
   'protests.page.letterFor': 'As it goes to the {name}; each protest’s letter goes to the embassy there.',
   'protests.page.letterByCountry': 'Each protest’s letter goes to the embassy there.',
   'protests.page.findProtest': 'Find a protest near you',
-  'protests.page.rsvpSoon': 'RSVPs open soon.',
 
   'protests.propose.title': 'Tell us about your protest',
   'protests.propose.intro': 'Planning a protest for {action}? Tell us where and when. An organiser reads every proposal, and lists it on the page once they have checked it with you.',
