@@ -55,15 +55,15 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   });
 }
 
-/** A fresh context (own cookies and cache) the size of a phone, with touch. */
-export async function newPhoneContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+/** A fresh context (own cookies and cache) the size of a phone, with touch; its language en-GB unless `locale` says otherwise (navigator.language and Accept-Language). */
+export async function newPhoneContext(browser: Browser, baseURL: string, options: { locale?: string } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL,
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 3,
     isMobile: true,
     hasTouch: true,
-    locale: 'en-GB',
+    locale: options.locale ?? 'en-GB',
     userAgent:
       'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
   });
