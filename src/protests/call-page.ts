@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../db/pool.ts';
 import type { Locale, MessageKey } from '../i18n/index.ts';
+import { mapLink } from './local-time.ts';
 import { letterPanelView, type LetterPanelView } from '../letters/letter-panel.ts';
 import { countryName } from '../signatures/countries.ts';
 import { countryOfQuery } from '../signatures/signatures.schema.ts';
@@ -76,15 +77,9 @@ export function localTime(startsAt: Date, endsAt: Date, timeZone: string): Local
   };
 }
 
-/** OpenStreetMap at the point when it is known, else a search for the address; opened only when clicked. */
+/** The protest on OpenStreetMap (src/protests/local-time.ts), its country named in the page's language. */
 export function mapUrl(p: Pick<repo.PublicProtest, 'latitude' | 'longitude' | 'place' | 'address' | 'city' | 'country'>, locale: Locale): string {
-  if (p.latitude !== null && p.longitude !== null) {
-    const lat = String(p.latitude);
-    const lon = String(p.longitude);
-    return `https://www.openstreetmap.org/?mlat=${encodeURIComponent(lat)}&mlon=${encodeURIComponent(lon)}#map=18/${encodeURIComponent(lat)}/${encodeURIComponent(lon)}`;
-  }
-  const query = [p.address || p.place, p.address.includes(p.city) ? '' : p.city, countryName(locale, p.country)].filter(Boolean).join(', ');
-  return `https://www.openstreetmap.org/search?query=${encodeURIComponent(query)}`;
+  return mapLink(p, countryName(locale, p.country));
 }
 
 export type ProtestView = repo.PublicProtest & {

@@ -3,53 +3,24 @@
 // "cancelled" (with the call's other protests) and the thank-you. Every time is
 // the protest's local time with its zone named (luxon), as the RSVP will read
 // it on the spot; every link is built from src/urls.ts.
-import { DateTime } from 'luxon';
 import { translate, type Locale } from '../i18n/index.ts';
 import type { EmailRenderer } from '../mail/templates.ts';
 import type { OutgoingEmail } from '../mail/mailer.ts';
+import { countryName } from '../signatures/countries.ts';
+import { mapLink, startInWords, whenInWords } from './local-time.ts';
 import type { EmailCampaign } from '../settings/campaign.ts';
 import { absolute, paths } from '../urls.ts';
 import type { NoticeKind, OtherProtest, ProtestForNotice, ProtestVersion } from './protest-notices.repo.ts';
 
 const LOCALE: Locale = 'en';
 
-/** "Kazakhstan Time (GMT+5)", "Greenwich Mean Time (GMT)": the zone's name at that moment, and its short form. */
-function zoneName(moment: DateTime): string {
-  const long = moment.offsetNameLong;
-  const short = moment.offsetNameShort ?? moment.toFormat('ZZ');
-  return long && long !== short ? `${long} (${short})` : short;
-}
+/** The local date and time of a protest, with the zone named (src/protests/local-time.ts). */
+export const localWhen = (p: Pick<ProtestVersion, 'starts_at' | 'ends_at' | 'time_zone'>): string => whenInWords(p);
 
-/**
- * The local date and time of a protest, with the zone named: "Monday 26
- * October 2026, 12:00–14:00, Greenwich Mean Time (GMT)"; an end on another
- * day is given with its date.
- */
-export function localWhen(p: Pick<ProtestVersion, 'starts_at' | 'ends_at' | 'time_zone'>): string {
-  const start = DateTime.fromJSDate(p.starts_at, { zone: p.time_zone }).setLocale(LOCALE);
-  const end = DateTime.fromJSDate(p.ends_at, { zone: p.time_zone }).setLocale(LOCALE);
-  const day = 'cccc d LLLL yyyy';
-  const range = start.hasSame(end, 'day') ? `${start.toFormat(`${day}, HH:mm`)}–${end.toFormat('HH:mm')}` : `${start.toFormat(`${day}, HH:mm`)} – ${end.toFormat(`${day}, HH:mm`)}`;
-  return `${range}, ${zoneName(start)}`;
-}
+const localStart = (p: Pick<OtherProtest, 'starts_at' | 'time_zone'>): string => startInWords(p.starts_at, p.time_zone);
 
-/** Just the start: "Wednesday 16 December 2026, 12:00, Kazakhstan Time (GMT+5)". */
-function localStart(p: Pick<OtherProtest, 'starts_at' | 'time_zone'>): string {
-  const start = DateTime.fromJSDate(p.starts_at, { zone: p.time_zone }).setLocale(LOCALE);
-  return `${start.toFormat('cccc d LLLL yyyy, HH:mm')}, ${zoneName(start)}`;
-}
-
-/**
- * OpenStreetMap, opened only when the reader clicks (nothing is loaded from
- * it by the email): the point when the protest has coordinates, else a search
- * for its address in its city.
- */
-export function mapUrl(p: Pick<ProtestForNotice, 'latitude' | 'longitude' | 'address' | 'place' | 'city'>): string {
-  if (p.latitude !== null && p.longitude !== null) {
-    return `https://www.openstreetmap.org/?mlat=${p.latitude}&mlon=${p.longitude}#map=18/${p.latitude}/${p.longitude}`;
-  }
-  return `https://www.openstreetmap.org/search?query=${encodeURIComponent(`${p.address || p.place}, ${p.city}`)}`;
-}
+/** The protest on OpenStreetMap, opened only when the reader clicks (the email loads nothing from it). */
+export const mapUrl = (p: Pick<ProtestForNotice, 'latitude' | 'longitude' | 'address' | 'place' | 'city' | 'country'>): string => mapLink(p, countryName(LOCALE, p.country));
 
 const placeOf = (p: Pick<ProtestVersion, 'place' | 'city'>) => `${p.place}, ${p.city}`;
 

@@ -5,7 +5,6 @@
 // (the transaction rolls back and the link still works if a place frees). The
 // call's letter signed alongside is confirmed in the same transaction, so its
 // letter is queued (queueLettersOfSignature) as a signature's own link would.
-import { DateTime } from 'luxon';
 import type { Config } from '../config.ts';
 import { getActionBySlug } from '../actions/actions.repo.ts';
 import { translate } from '../i18n/index.ts';
@@ -15,6 +14,7 @@ import { afterSignatureConfirmed } from '../signatures/signature-pledge.ts';
 import { confirmSignature } from '../signatures/signatures.repo.ts';
 import { recordConfirmedPledge } from '../supporters/supporters.service.ts';
 import { paths } from '../urls.ts';
+import { startInWords } from './local-time.ts';
 import * as repo from './rsvp.repo.ts';
 
 export type RsvpPledgeDeps = {
@@ -22,11 +22,8 @@ export type RsvpPledgeDeps = {
   config: Pick<Config, 'confirmationMaxResends' | 'confirmationTtlDays'>;
 };
 
-/** A protest's start in its own zone, with the zone named: "Wednesday 16 December 2026, 12:00 (Europe/London)". */
-export function localTimeOf(startsAt: Date, timeZone: string): string {
-  const local = DateTime.fromJSDate(startsAt, { zone: timeZone }).setLocale('en');
-  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
-}
+/** A protest's start in its own zone, with the zone named, as its page and notices say it (src/protests/local-time.ts). */
+export const localTimeOf = (startsAt: Date, timeZone: string): string => startInWords(startsAt, timeZone);
 
 /** A protest on its call's page (part F's protest-call partial gives each protest the id protest-<id>). */
 export function protestOnPage(actionSlug: string, protestId: number): string {
