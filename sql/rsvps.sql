@@ -57,6 +57,21 @@ WHERE v.protest_id = $1 AND s.email = $2 AND v.supporter_id = s.id
        OR ((v.confirmed_at IS NULL OR v.cancelled_at IS NOT NULL) AND v.last_notice_at < now() - make_interval(days => $4)))
 RETURNING v.id, v.notices_sent, (v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS live;
 
+-- name: narrow-rsvp-choices
+-- The address RSVPed again while its RSVP is not live: whoever typed the
+-- address may not be its owner, and the RSVP made first may not have been
+-- theirs either. So the boxes can only be unticked: sharing with the local
+-- organiser and the updates consent stay only if this form ticked them too,
+-- and the letter alongside stays linked only if this form asked for it (an
+-- unlinked pending signature goes by the signatures' own purge). The owner
+-- confirming their own link then gets at most what they chose.
+UPDATE rsvps v SET share_with_organiser = v.share_with_organiser AND $3,
+                   wants_updates = v.wants_updates AND $4,
+                   signature_id = CASE WHEN $5 THEN v.signature_id END
+FROM supporters s
+WHERE v.protest_id = $1 AND s.email = $2 AND v.supporter_id = s.id
+  AND (v.confirmed_at IS NULL OR v.cancelled_at IS NOT NULL);
+
 -- name: allow-new-rsvp-link
 -- "Send me a new link" from a spent link of an RSVP not live: within the same
 -- bound as RSVPing again ($2 in all), or past it once the last link expired.

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
 
 const sql = loadQueries('rsvps.sql', [
-  'get-protest', 'insert-rsvp', 'set-rsvp-signature', 'find-signature-of-email', 'count-another-rsvp-notice', 'allow-new-rsvp-link',
+  'get-protest', 'insert-rsvp', 'set-rsvp-signature', 'find-signature-of-email', 'count-another-rsvp-notice', 'narrow-rsvp-choices', 'allow-new-rsvp-link',
   'get-rsvp-for-notice', 'insert-rsvp-token', 'find-rsvp-token', 'lock-supporter-of-rsvp-token', 'lock-protest-of-rsvp',
   'count-places-taken', 'confirm-rsvp', 'delete-pending-rsvp', 'delete-pending-signature-alongside', 'get-rsvp-page', 'cancel-rsvp',
   'list-protest-rsvps', 'admin-get-protest', 'set-organiser-link', 'find-organiser-link', 'list-supporter-rsvps', 'purge-stale-pending-rsvps',
@@ -33,6 +33,11 @@ export async function findSignatureOfEmail(db: Queryable, actionId: number, emai
 
 export async function countAnotherNotice(db: Queryable, protestId: number, email: string, maxNotices: number, ttlDays: number) {
   return (await db.query<{ id: number; notices_sent: number; live: boolean }>({ ...sql['count-another-rsvp-notice'], values: [protestId, email, maxNotices, ttlDays] })).rows[0];
+}
+
+/** RSVPing again an RSVP not live: its boxes stay ticked only where this form ticked them too (sql/rsvps.sql). */
+export async function narrowChoices(db: Queryable, protestId: number, r: { email: string; share: boolean; wantsUpdates: boolean; signLetter: boolean }): Promise<void> {
+  await db.query({ ...sql['narrow-rsvp-choices'], values: [protestId, r.email, r.share, r.wantsUpdates, r.signLetter] });
 }
 
 export async function allowNewLink(db: Queryable, rsvpId: number, maxNotices: number, ttlDays: number): Promise<number | undefined> {
