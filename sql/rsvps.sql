@@ -171,7 +171,8 @@ UPDATE rsvps SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL RET
 -- Organisers and the local organiser: the confirmed, live RSVPs, oldest first.
 -- The first name only, unless the supporter agreed to share their name and
 -- email with the local organiser: then those too. Nothing else leaves.
-SELECT v.id, split_part(btrim(v.name), ' ', 1) AS first_name, v.share_with_organiser,
+-- (The first name is cut from the name in src/protests/rsvp.repo.ts, firstNameOf.)
+SELECT v.id, v.name AS typed_name, v.share_with_organiser,
        CASE WHEN v.share_with_organiser THEN v.name END AS full_name,
        CASE WHEN v.share_with_organiser THEN s.email END AS email,
        v.confirmed_at

@@ -112,8 +112,25 @@ export async function cancelRsvp(db: Queryable, rsvpId: number): Promise<boolean
 
 export type ListedRsvp = { id: number; first_name: string; share_with_organiser: boolean; full_name: string | null; email: string | null; confirmed_at: Date };
 
+// Any space (a no-break, thin or ideographic one too: \s is Unicode's), a comma or a zero-width space.
+const NAME_SEPARATORS = /[\s,\u200B]+/u;
+
+/**
+ * The first name of a name as typed, for those who did not agree to share
+ * more: its first word, and for "Surname, Given" the word after the comma.
+ * Cutting at an ASCII space only would hand "Dana<no-break space>Karimovna"
+ * to the local organiser whole.
+ */
+export function firstNameOf(typed: string): string {
+  const name = typed.trim();
+  const comma = name.indexOf(',');
+  const given = comma >= 0 && name.slice(comma + 1).trim() ? name.slice(comma + 1) : name;
+  return given.split(NAME_SEPARATORS).find((word) => word !== '') ?? '';
+}
+
 export async function listProtestRsvps(db: Queryable, protestId: number): Promise<ListedRsvp[]> {
-  return (await db.query<ListedRsvp>({ ...sql['list-protest-rsvps'], values: [protestId] })).rows;
+  const { rows } = await db.query<Omit<ListedRsvp, 'first_name'> & { typed_name: string }>({ ...sql['list-protest-rsvps'], values: [protestId] });
+  return rows.map(({ typed_name, ...r }) => ({ ...r, first_name: firstNameOf(typed_name) }));
 }
 
 export type AdminProtest = { id: number; action_id: number; city: string; country: string; place: string; starts_at: Date; time_zone: string; capacity: number | null; status: string; action_title: string };
