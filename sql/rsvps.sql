@@ -192,7 +192,11 @@ VALUES ($1, $2, $3)
 ON CONFLICT (protest_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_by = EXCLUDED.created_by, created_at = now();
 
 -- name: find-organiser-link
-SELECT protest_id FROM protest_organiser_links WHERE protest_id = $1 AND token_hash = $2;
+-- A link works until a week after its protest ended (time for the local
+-- organiser to write to those who shared their email): names of people who
+-- protested are not kept on an open link for ever.
+SELECT l.protest_id FROM protest_organiser_links l JOIN protests p ON p.id = l.protest_id
+WHERE l.protest_id = $1 AND l.token_hash = $2 AND p.ends_at > now() - interval '7 days';
 
 -- name: list-supporter-rsvps
 -- The privacy page: every RSVP of the supporter, with its protest.
