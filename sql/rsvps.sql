@@ -130,8 +130,10 @@ FOR UPDATE OF s;
 -- count each sees includes every confirmation committed before it. Then the
 -- places taken, read after the lock (a statement of its own: its snapshot is
 -- taken once the lock is held, under READ COMMITTED).
-SELECT p.id, p.capacity
-FROM rsvps v JOIN protests p ON p.id = v.protest_id
+-- open: whether it still takes RSVPs, read under the lock (an organiser may
+-- have cancelled it since the link was opened, and its notice gone already).
+SELECT p.id, p.capacity, a.slug AS action_slug, (p.status = 'listed' AND p.ends_at > now() AND a.status = 'open') AS open
+FROM rsvps v JOIN protests p ON p.id = v.protest_id JOIN actions a ON a.id = p.action_id
 WHERE v.id = $1
 FOR UPDATE OF p;
 

@@ -73,9 +73,9 @@ export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise
 }
 
 /** Locks the RSVP's protest to the end of the transaction; its capacity (null: no limit). */
-export async function lockProtestOfRsvp(db: Queryable, rsvpId: number): Promise<{ protestId: number; capacity: number | null } | undefined> {
-  const row = (await db.query<{ id: number; capacity: number | null }>({ ...sql['lock-protest-of-rsvp'], values: [rsvpId] })).rows[0];
-  return row && { protestId: row.id, capacity: row.capacity };
+export async function lockProtestOfRsvp(db: Queryable, rsvpId: number): Promise<{ protestId: number; capacity: number | null; open: boolean; actionSlug: string } | undefined> {
+  const row = (await db.query<{ id: number; capacity: number | null; open: boolean; action_slug: string }>({ ...sql['lock-protest-of-rsvp'], values: [rsvpId] })).rows[0];
+  return row && { protestId: row.id, capacity: row.capacity, open: row.open, actionSlug: row.action_slug };
 }
 
 /** The confirmed, live RSVPs of a protest (a statement of its own: read after the protest's lock is held). */
