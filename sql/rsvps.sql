@@ -14,9 +14,12 @@ SELECT p.id, p.action_id, p.status, p.country, p.city, p.place, p.address, p.mee
        coalesce(r.name, '') AS recipient_name,
        (l.action_id IS NOT NULL AND r.id IS NOT NULL) AS letter_alongside,
        (p.status = 'listed' AND p.ends_at > now() AND a.status = 'open' AND a.kind = 'protest_call') AS takes_rsvps,
-       (SELECT count(*)::int FROM rsvps v WHERE v.protest_id = p.id AND v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS confirmed
+       (SELECT count(*)::int FROM rsvps v WHERE v.protest_id = p.id AND v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS confirmed,
+       -- public: as its call's page is (sql/protests.sql public-protest): not a draft, its post published.
+       (a.status <> 'draft' AND (a.post_id IS NULL OR po.id IS NOT NULL)) AS public
 FROM protests p
 JOIN actions a ON a.id = p.action_id
+LEFT JOIN posts po ON po.id = a.post_id AND po.status = 'published' AND po.published_at <= now()
 LEFT JOIN letters l ON l.action_id = p.action_id
 LEFT JOIN recipients r ON r.id = p.recipient_id
 WHERE p.id = $1;

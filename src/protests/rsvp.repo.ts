@@ -13,6 +13,8 @@ export type ProtestForRsvp = {
   id: number; action_id: number; status: string; country: string; city: string; place: string; address: string; meeting_point: string;
   starts_at: Date; ends_at: Date; time_zone: string; capacity: number | null; recipient_id: number | null;
   action_slug: string; action_title: string; recipient_name: string; letter_alongside: boolean; takes_rsvps: boolean; confirmed: number;
+  /** Its call is public (not a draft, its post published), as the call's page. */
+  public: boolean;
 };
 
 export async function getProtest(db: Queryable, id: number): Promise<ProtestForRsvp | undefined> {
