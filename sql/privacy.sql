@@ -90,6 +90,13 @@ WITH queued AS (
 )
 DELETE FROM pgboss.archive WHERE name = 'send-privacy-link' AND data ->> 'email' = $1;
 
+-- name: forget-protest-proposals
+-- A protest proposed with this address ($1) keeps who proposed it (name,
+-- address, their note) for the organisers until one decides: erasure takes
+-- those too. The proposal itself (a place and a time) stays for the organisers.
+UPDATE protests SET proposed_by_name = NULL, proposed_by_email = NULL, proposal_note = NULL, updated_at = now()
+WHERE proposed_by_email = $1;
+
 -- name: purge-expired-privacy-links
 -- An expired link serves nothing: its hash goes (privacy_links_expires_idx).
 DELETE FROM privacy_links WHERE expires_at <= now();

@@ -63,7 +63,7 @@ WHERE id = $1;
 -- Approved (listed) or rejected: who proposed it was for the organisers only
 -- until they decided, so it goes now.
 UPDATE protests
-SET status = $2, proposed_by_name = NULL, proposed_by_email = NULL, updated_at = now()
+SET status = $2, proposed_by_name = NULL, proposed_by_email = NULL, proposal_note = NULL, updated_at = now()
 WHERE id = $1 AND status = 'proposed';
 
 -- name: cancel-protest

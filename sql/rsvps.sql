@@ -14,9 +14,12 @@ SELECT p.id, p.action_id, p.status, p.country, p.city, p.place, p.address, p.mee
        coalesce(r.name, '') AS recipient_name,
        (l.action_id IS NOT NULL AND r.id IS NOT NULL) AS letter_alongside,
        (p.status = 'listed' AND p.ends_at > now() AND a.status = 'open' AND a.kind = 'protest_call') AS takes_rsvps,
-       (SELECT count(*)::int FROM rsvps v WHERE v.protest_id = p.id AND v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS confirmed
+       (SELECT count(*)::int FROM rsvps v WHERE v.protest_id = p.id AND v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS confirmed,
+       -- public: as its call's page is (sql/protests.sql public-protest): not a draft, its post published.
+       (a.status <> 'draft' AND (a.post_id IS NULL OR po.id IS NOT NULL)) AS public
 FROM protests p
 JOIN actions a ON a.id = p.action_id
+LEFT JOIN posts po ON po.id = a.post_id AND po.status = 'published' AND po.published_at <= now()
 LEFT JOIN letters l ON l.action_id = p.action_id
 LEFT JOIN recipients r ON r.id = p.recipient_id
 WHERE p.id = $1;
@@ -56,6 +59,21 @@ WHERE v.protest_id = $1 AND s.email = $2 AND v.supporter_id = s.id
   AND (v.notices_sent < $3
        OR ((v.confirmed_at IS NULL OR v.cancelled_at IS NOT NULL) AND v.last_notice_at < now() - make_interval(days => $4)))
 RETURNING v.id, v.notices_sent, (v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL) AS live;
+
+-- name: narrow-rsvp-choices
+-- The address RSVPed again while its RSVP is not live: whoever typed the
+-- address may not be its owner, and the RSVP made first may not have been
+-- theirs either. So the boxes can only be unticked: sharing with the local
+-- organiser and the updates consent stay only if this form ticked them too,
+-- and the letter alongside stays linked only if this form asked for it (an
+-- unlinked pending signature goes by the signatures' own purge). The owner
+-- confirming their own link then gets at most what they chose.
+UPDATE rsvps v SET share_with_organiser = v.share_with_organiser AND $3,
+                   wants_updates = v.wants_updates AND $4,
+                   signature_id = CASE WHEN $5 THEN v.signature_id END
+FROM supporters s
+WHERE v.protest_id = $1 AND s.email = $2 AND v.supporter_id = s.id
+  AND (v.confirmed_at IS NULL OR v.cancelled_at IS NOT NULL);
 
 -- name: allow-new-rsvp-link
 -- "Send me a new link" from a spent link of an RSVP not live: within the same
@@ -115,8 +133,10 @@ FOR UPDATE OF s;
 -- count each sees includes every confirmation committed before it. Then the
 -- places taken, read after the lock (a statement of its own: its snapshot is
 -- taken once the lock is held, under READ COMMITTED).
-SELECT p.id, p.capacity
-FROM rsvps v JOIN protests p ON p.id = v.protest_id
+-- open: whether it still takes RSVPs, read under the lock (an organiser may
+-- have cancelled it since the link was opened, and its notice gone already).
+SELECT p.id, p.capacity, a.slug AS action_slug, (p.status = 'listed' AND p.ends_at > now() AND a.status = 'open') AS open
+FROM rsvps v JOIN protests p ON p.id = v.protest_id JOIN actions a ON a.id = p.action_id
 WHERE v.id = $1
 FOR UPDATE OF p;
 
@@ -156,7 +176,8 @@ UPDATE rsvps SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL RET
 -- Organisers and the local organiser: the confirmed, live RSVPs, oldest first.
 -- The first name only, unless the supporter agreed to share their name and
 -- email with the local organiser: then those too. Nothing else leaves.
-SELECT v.id, split_part(btrim(v.name), ' ', 1) AS first_name, v.share_with_organiser,
+-- (The first name is cut from the name in src/protests/rsvp.repo.ts, firstNameOf.)
+SELECT v.id, v.name AS typed_name, v.share_with_organiser,
        CASE WHEN v.share_with_organiser THEN v.name END AS full_name,
        CASE WHEN v.share_with_organiser THEN s.email END AS email,
        v.confirmed_at
@@ -176,7 +197,11 @@ VALUES ($1, $2, $3)
 ON CONFLICT (protest_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_by = EXCLUDED.created_by, created_at = now();
 
 -- name: find-organiser-link
-SELECT protest_id FROM protest_organiser_links WHERE protest_id = $1 AND token_hash = $2;
+-- A link works until a week after its protest ended (time for the local
+-- organiser to write to those who shared their email): names of people who
+-- protested are not kept on an open link for ever.
+SELECT l.protest_id FROM protest_organiser_links l JOIN protests p ON p.id = l.protest_id
+WHERE l.protest_id = $1 AND l.token_hash = $2 AND p.ends_at > now() - interval '7 days';
 
 -- name: list-supporter-rsvps
 -- The privacy page: every RSVP of the supporter, with its protest.

@@ -78,6 +78,9 @@ export function rsvpPledge(deps: RsvpPledgeDeps): PledgeKind {
       // every confirmation of this protest waits here for the one before it.
       const protest = await repo.lockProtestOfRsvp(client, used.rsvpId);
       if (!protest) return undefined;
+      // Cancelled (or over, or its call closed) since the link was opened: its
+      // "cancelled" notice may have gone already, so this RSVP would never hear.
+      if (!protest.open) throw new PledgeRefused('rsvp.closed.title', { path: protestOnPage(protest.actionSlug, protest.protestId), label: 'rsvp.full.back' });
       const rsvp = await repo.confirmRsvp(client, used.rsvpId);
       if (!rsvp) return undefined;
       // Counted after the lock and the update: every confirmation committed before, and this one.

@@ -57,6 +57,9 @@ export function rsvpAdminRoutes(deps: AppDeps, kit: AdminKit): Router {
       summary: `Exported the RSVPs of ${protest.place}, ${protest.city} (${rsvps.length})`,
     });
     const body = stringify(rsvps.map((r) => [r.first_name, r.full_name ?? '', r.email ?? '', r.confirmed_at.toISOString()]), {
+      // As the house's other exports: names strangers typed are never live formulas, and a BOM for Excel's UTF-8.
+      bom: true,
+      escape_formulas: true,
       header: true,
       columns: ['first_name', 'shared_name', 'shared_email', 'confirmed_at'],
     });

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
 
 const sql = loadQueries('rsvps.sql', [
-  'get-protest', 'insert-rsvp', 'set-rsvp-signature', 'find-signature-of-email', 'count-another-rsvp-notice', 'allow-new-rsvp-link',
+  'get-protest', 'insert-rsvp', 'set-rsvp-signature', 'find-signature-of-email', 'count-another-rsvp-notice', 'narrow-rsvp-choices', 'allow-new-rsvp-link',
   'get-rsvp-for-notice', 'insert-rsvp-token', 'find-rsvp-token', 'lock-supporter-of-rsvp-token', 'lock-protest-of-rsvp',
   'count-places-taken', 'confirm-rsvp', 'delete-pending-rsvp', 'delete-pending-signature-alongside', 'get-rsvp-page', 'cancel-rsvp',
   'list-protest-rsvps', 'admin-get-protest', 'set-organiser-link', 'find-organiser-link', 'list-supporter-rsvps', 'purge-stale-pending-rsvps',
@@ -13,6 +13,8 @@ export type ProtestForRsvp = {
   id: number; action_id: number; status: string; country: string; city: string; place: string; address: string; meeting_point: string;
   starts_at: Date; ends_at: Date; time_zone: string; capacity: number | null; recipient_id: number | null;
   action_slug: string; action_title: string; recipient_name: string; letter_alongside: boolean; takes_rsvps: boolean; confirmed: number;
+  /** Its call is public (not a draft, its post published), as the call's page. */
+  public: boolean;
 };
 
 export async function getProtest(db: Queryable, id: number): Promise<ProtestForRsvp | undefined> {
@@ -33,6 +35,11 @@ export async function findSignatureOfEmail(db: Queryable, actionId: number, emai
 
 export async function countAnotherNotice(db: Queryable, protestId: number, email: string, maxNotices: number, ttlDays: number) {
   return (await db.query<{ id: number; notices_sent: number; live: boolean }>({ ...sql['count-another-rsvp-notice'], values: [protestId, email, maxNotices, ttlDays] })).rows[0];
+}
+
+/** RSVPing again an RSVP not live: its boxes stay ticked only where this form ticked them too (sql/rsvps.sql). */
+export async function narrowChoices(db: Queryable, protestId: number, r: { email: string; share: boolean; wantsUpdates: boolean; signLetter: boolean }): Promise<void> {
+  await db.query({ ...sql['narrow-rsvp-choices'], values: [protestId, r.email, r.share, r.wantsUpdates, r.signLetter] });
 }
 
 export async function allowNewLink(db: Queryable, rsvpId: number, maxNotices: number, ttlDays: number): Promise<number | undefined> {
@@ -68,9 +75,9 @@ export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise
 }
 
 /** Locks the RSVP's protest to the end of the transaction; its capacity (null: no limit). */
-export async function lockProtestOfRsvp(db: Queryable, rsvpId: number): Promise<{ protestId: number; capacity: number | null } | undefined> {
-  const row = (await db.query<{ id: number; capacity: number | null }>({ ...sql['lock-protest-of-rsvp'], values: [rsvpId] })).rows[0];
-  return row && { protestId: row.id, capacity: row.capacity };
+export async function lockProtestOfRsvp(db: Queryable, rsvpId: number): Promise<{ protestId: number; capacity: number | null; open: boolean; actionSlug: string } | undefined> {
+  const row = (await db.query<{ id: number; capacity: number | null; open: boolean; action_slug: string }>({ ...sql['lock-protest-of-rsvp'], values: [rsvpId] })).rows[0];
+  return row && { protestId: row.id, capacity: row.capacity, open: row.open, actionSlug: row.action_slug };
 }
 
 /** The confirmed, live RSVPs of a protest (a statement of its own: read after the protest's lock is held). */
@@ -107,8 +114,25 @@ export async function cancelRsvp(db: Queryable, rsvpId: number): Promise<boolean
 
 export type ListedRsvp = { id: number; first_name: string; share_with_organiser: boolean; full_name: string | null; email: string | null; confirmed_at: Date };
 
+// Any space (a no-break, thin or ideographic one too: \s is Unicode's), a comma or a zero-width space.
+const NAME_SEPARATORS = /[\s,\u200B]+/u;
+
+/**
+ * The first name of a name as typed, for those who did not agree to share
+ * more: its first word, and for "Surname, Given" the word after the comma.
+ * Cutting at an ASCII space only would hand "Dana<no-break space>Karimovna"
+ * to the local organiser whole.
+ */
+export function firstNameOf(typed: string): string {
+  const name = typed.trim();
+  const comma = name.indexOf(',');
+  const given = comma >= 0 && name.slice(comma + 1).trim() ? name.slice(comma + 1) : name;
+  return given.split(NAME_SEPARATORS).find((word) => word !== '') ?? '';
+}
+
 export async function listProtestRsvps(db: Queryable, protestId: number): Promise<ListedRsvp[]> {
-  return (await db.query<ListedRsvp>({ ...sql['list-protest-rsvps'], values: [protestId] })).rows;
+  const { rows } = await db.query<Omit<ListedRsvp, 'first_name'> & { typed_name: string }>({ ...sql['list-protest-rsvps'], values: [protestId] });
+  return rows.map(({ typed_name, ...r }) => ({ ...r, first_name: firstNameOf(typed_name) }));
 }
 
 export type AdminProtest = { id: number; action_id: number; city: string; country: string; place: string; starts_at: Date; time_zone: string; capacity: number | null; status: string; action_title: string };

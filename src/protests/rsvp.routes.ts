@@ -25,10 +25,10 @@ const privatePage: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** A listed protest (proposed, rejected ones are not public); NotFound for anything else. */
+/** A listed or cancelled protest of a public call (proposed, rejected ones, a draft call's, are not public); NotFound for anything else. */
 async function publicProtest(deps: AppDeps, id: unknown): Promise<repo.ProtestForRsvp> {
   const protest = await repo.getProtest(deps.db, requireId(id));
-  if (!protest || (protest.status !== 'listed' && protest.status !== 'cancelled')) throw new NotFound();
+  if (!protest || !protest.public || (protest.status !== 'listed' && protest.status !== 'cancelled')) throw new NotFound();
   return protest;
 }
 

@@ -41,6 +41,8 @@ export async function rsvp(deps: RsvpDeps, protest: repo.ProtestForRsvp, input: 
       await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm-rsvp', rsvpId: first.id, sequence: 1 });
       return;
     }
+    // Not live yet (or cancelled): a stranger's earlier ticks never outlive this form's.
+    await repo.narrowChoices(client, protest.id, input);
     const { confirmationMaxResends, confirmationTtlDays } = deps.config;
     const allowance = await repo.countAnotherNotice(client, protest.id, input.email, 1 + confirmationMaxResends, confirmationTtlDays);
     if (!allowance) return;

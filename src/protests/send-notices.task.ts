@@ -85,9 +85,18 @@ export async function sendNotice(context: WorkerContext, notice: repo.ClaimedNot
   const until = Date.now() + NOTICE_ROUND_MS;
   let emails = 0;
   let afterId = 0;
+  let walkedAgain = false;
   for (;;) {
     const batch = await repo.rsvpsToNotify(db, notice, confirmedBy, afterId, RSVP_BATCH);
-    if (!batch.length) break;
+    if (!batch.length) {
+      // The walk goes forward by id: an RSVP made earlier but confirmed while
+      // the walk was past it would never be met. Once more from the start (the
+      // query leaves out those that had it), then the notice is done.
+      if (afterId === 0 || walkedAgain) break;
+      walkedAgain = true;
+      afterId = 0;
+      continue;
+    }
     for (const rsvp of batch) {
       afterId = rsvp.id;
       try {

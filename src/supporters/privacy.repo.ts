@@ -13,6 +13,7 @@ const sql = loadQueries('privacy.sql', [
   'delete-supporter-signatures',
   'delete-supporter',
   'forget-privacy-link-requests',
+  'forget-protest-proposals',
   'purge-expired-privacy-links',
   'list-actions-to-anonymise',
   'anonymise-signatures',
@@ -78,6 +79,11 @@ export async function deleteSupporter(db: Queryable, supporterId: number): Promi
 /** Deletes the queued and archived send-privacy-link jobs that hold this address. */
 export async function forgetPrivacyLinkRequests(db: Queryable, email: string): Promise<void> {
   await db.query({ ...sql['forget-privacy-link-requests'], values: [email] });
+}
+
+/** Clears who proposed a protest with this address (the proposal stays, with no proposer). */
+export async function forgetProtestProposals(db: Queryable, email: string): Promise<void> {
+  await db.query({ ...sql['forget-protest-proposals'], values: [email] });
 }
 
 export async function purgeExpiredPrivacyLinks(db: Queryable): Promise<number> {

@@ -126,6 +126,7 @@ export async function eraseEverything(db: Pool, token: unknown): Promise<void> {
     await recountWhereCounted(client, await repo.deleteSupporterSignatures(client, supporter.id));
     await repo.deleteSupporter(client, supporter.id);
     await repo.forgetPrivacyLinkRequests(client, supporter.email);
+    await repo.forgetProtestProposals(client, supporter.email);
     await suppressHash(client, suppressionHash(supporter.email), 'erased');
   });
 }

@@ -83,6 +83,10 @@ describe('a protest call from RSVP to the notice of a move', () => {
     } finally {
       context.close();
     }
+    // The app's own workers run the sender too (every two seconds): whichever claimed the notice sends it,
+    // so wait for it, then long enough for a second one to show if there were one.
+    await smtp.waitFor((m) => m.envelopeTo.includes('aliya@example.org') && m !== confirmation);
+    await new Promise((r) => setTimeout(r, 2500));
     const notices = smtp.messages.filter((m) => m.envelopeTo.includes('aliya@example.org') && m !== confirmation);
     assert.equal(notices.length, 1, `one notice: ${notices.map((m) => m.subject).join(' | ')}`);
     assert.match(notices[0]!.text ?? '', new RegExp(later(row.starts_at).slice(11)), 'the new time');

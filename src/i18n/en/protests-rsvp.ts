@@ -78,7 +78,7 @@ export const protestsRsvp = {
   'rsvp.admin.none': 'No confirmed RSVP yet.',
   'rsvp.admin.csv': 'Download as CSV (recorded in the audit log)',
   'rsvp.admin.organiserLink': 'Make a link for the local organiser',
-  'rsvp.admin.organiserLinkHint': 'It shows first names and the count, and the name and email of those who agreed to share them. A new link replaces the old one.',
+  'rsvp.admin.organiserLinkHint': 'It shows first names and the count, and the name and email of those who agreed to share them. A new link replaces the old one; it works until a week after the protest ends.',
   'rsvp.admin.organiserLinkMade': 'Give this link to the local organiser (shown once):',
   'rsvp.organiser.title': 'Who is coming: {place}, {city}',
   'rsvp.organiser.note': 'Keep this list to yourself: people who protest may face reprisals at home.',
