@@ -222,3 +222,30 @@ WHERE v.confirmed_at IS NULL
   AND v.last_notice_at < now() - make_interval(days => $1::int + $2::int)
   AND NOT EXISTS (SELECT 1 FROM confirmation_tokens t
                   WHERE t.rsvp_id = v.id AND t.expires_at > now() - make_interval(days => $1));
+
+-- name: anonymise-past-rsvps
+-- $1 days after a protest ended: its confirmed, live RSVPs keep only what its
+-- count needs (confirmed, not cancelled); every other RSVP of it (pending,
+-- cancelled) goes, with its tokens; the local organiser's link goes too.
+-- The signature alongside stays a signature (the letter's, anonymised with its
+-- action). protests_listed_start_idx does not cover ended ones: a scan of the
+-- protests, which are few.
+WITH past AS (
+  SELECT id FROM protests WHERE ends_at < now() - make_interval(days => $1)
+),
+gone AS (
+  DELETE FROM rsvps v USING past
+  WHERE v.protest_id = past.id AND v.anonymised_at IS NULL AND (v.confirmed_at IS NULL OR v.cancelled_at IS NOT NULL)
+  RETURNING v.id
+),
+anonymised AS (
+  UPDATE rsvps v SET name = '', supporter_id = NULL, share_with_organiser = false, wants_updates = false,
+                     signature_id = NULL, anonymised_at = now()
+  FROM past
+  WHERE v.protest_id = past.id AND v.anonymised_at IS NULL AND v.confirmed_at IS NOT NULL AND v.cancelled_at IS NULL
+  RETURNING v.id
+),
+links AS (
+  DELETE FROM protest_organiser_links l USING past WHERE l.protest_id = past.id RETURNING l.protest_id
+)
+SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM anonymised)::int AS anonymised, (SELECT count(*) FROM links)::int AS links;

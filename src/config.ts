@@ -72,6 +72,9 @@ const schema = z.object({
   // Supporters (issue 9). Confirmed signatures of an action closed this many
   // days ago lose everything but their country (e-petitions: 6 months).
   ANONYMISE_AFTER_DAYS: positiveInt.default(183),
+  // Days after a protest ends before who RSVPed is forgotten (the count stays):
+  // time for the thank-you and a follow-up, not a list kept for ever.
+  RSVPS_ANONYMISE_AFTER_DAYS: positiveInt.default(30),
   // How long the link a supporter asks for on /privacy works.
   PRIVACY_LINK_TTL_MINUTES: positiveInt.default(60),
   // Campaign updates go out at most this many messages a second, from all workers together.
@@ -138,6 +141,8 @@ export type Config = {
   campaignTimeZone: string;
   adminSession: { idleMs: number; maxAgeMs: number };
   anonymiseAfterDays: number;
+  /** Days after a protest ends before its RSVPs are anonymised (only the count stays). */
+  rsvpsAnonymiseAfterDays: number;
   privacyLinkTtlMinutes: number;
   updatesPerSecond: number;
   lettersPacing: boolean;
@@ -238,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     campaignTimeZone: c.CAMPAIGN_TIME_ZONE,
     adminSession: { idleMs: c.ADMIN_SESSION_IDLE_MINUTES * 60_000, maxAgeMs: c.ADMIN_SESSION_MAX_HOURS * 3_600_000 },
     anonymiseAfterDays: c.ANONYMISE_AFTER_DAYS,
+    rsvpsAnonymiseAfterDays: c.RSVPS_ANONYMISE_AFTER_DAYS,
     privacyLinkTtlMinutes: c.PRIVACY_LINK_TTL_MINUTES,
     updatesPerSecond: c.UPDATES_PER_SECOND,
     lettersPacing: (c.LETTERS_PACING ?? (c.NODE_ENV === 'development' && !c.SMTP_URL ? 'off' : 'office-hours')) === 'office-hours',

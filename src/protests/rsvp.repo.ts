@@ -7,6 +7,7 @@ const sql = loadQueries('rsvps.sql', [
   'get-rsvp-for-notice', 'insert-rsvp-token', 'find-rsvp-token', 'lock-supporter-of-rsvp-token', 'lock-protest-of-rsvp',
   'count-places-taken', 'confirm-rsvp', 'delete-pending-rsvp', 'delete-pending-signature-alongside', 'get-rsvp-page', 'cancel-rsvp',
   'list-protest-rsvps', 'admin-get-protest', 'set-organiser-link', 'find-organiser-link', 'list-supporter-rsvps', 'purge-stale-pending-rsvps',
+  'anonymise-past-rsvps',
 ]);
 
 export type ProtestForRsvp = {
@@ -161,4 +162,11 @@ export async function listSupporterRsvps(db: Queryable, supporterId: number): Pr
 /** Deletes RSVPs never confirmed, `retentionDays` after their last link expired (links live `linkTtlDays`). */
 export async function purgeStalePendingRsvps(db: Queryable, retentionDays: number, linkTtlDays: number): Promise<void> {
   await db.query({ ...sql['purge-stale-pending-rsvps'], values: [retentionDays, linkTtlDays] });
+}
+
+export type RsvpAnonymiseRound = { anonymised: number; deleted: number; links: number };
+
+/** Who went to protests that ended `afterDays` ago is forgotten; their counts stay (sql/rsvps.sql anonymise-past-rsvps). */
+export async function anonymisePastRsvps(db: Queryable, afterDays: number): Promise<RsvpAnonymiseRound> {
+  return (await db.query<RsvpAnonymiseRound>({ ...sql['anonymise-past-rsvps'], values: [afterDays] })).rows[0]!;
 }

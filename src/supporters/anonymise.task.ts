@@ -2,11 +2,14 @@
 // signers' details six months after a petition closes): ANONYMISE_AFTER_DAYS
 // after an action stopped taking signatures, its confirmed signatures keep only
 // what its count and breakdown by country need, and its pending ones are
-// deleted. Expired privacy links are forgotten in the same round. Hourly, in
-// one worker process at a time.
+// deleted. RSVPs go sooner: RSVPS_ANONYMISE_AFTER_DAYS after a protest ends,
+// who went is forgotten and only the count stays (people who protest at an
+// embassy may face reprisals at home). Expired privacy links are forgotten in
+// the same round. Hourly, in one worker process at a time.
 import { LOCKS } from '../db/locks.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { PeriodicTask } from '../jobs/job.ts';
+import { anonymisePastRsvps } from '../protests/rsvp.repo.ts';
 import * as repo from './privacy.repo.ts';
 
 // Each statement takes this many signatures: a fraction of a second, so no row
@@ -39,7 +42,9 @@ export const anonymiseSignaturesTask: PeriodicTask = {
   exclusiveLock: LOCKS.anonymiseSignatures,
   run: async ({ config, log }, db) => {
     const round = await anonymiseClosedActions(db, config.anonymiseAfterDays);
+    const rsvps = await anonymisePastRsvps(db, config.rsvpsAnonymiseAfterDays);
     await repo.purgeExpiredPrivacyLinks(db);
     if (round.actions > 0) log.info(round, 'anonymised the signatures of long-closed actions');
+    if (rsvps.anonymised + rsvps.deleted > 0) log.info(rsvps, 'anonymised the RSVPs of past protests');
   },
 };
