@@ -4,9 +4,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'views/assets/'] },
+  { ignores: ['node_modules/', 'data/', 'views/assets/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The launcher (src/launch.mjs) is plain JavaScript run by Node itself.
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
