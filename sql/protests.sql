@@ -50,16 +50,3 @@ SELECT p.id, p.action_id, p.country, p.city, p.place, p.address, p.meeting_point
        p.proposed_by_name, p.proposed_by_email, p.proposal_note, a.title AS action_title
 FROM protests p JOIN actions a ON a.id = p.action_id
 WHERE p.id = $1 AND p.status = 'proposed';
-
--- name: insert-call
--- The demo's call (src/protests/demo-call.ts): once; an existing row is the organisers'.
-INSERT INTO protest_calls (action_id, day, time_zone, commemorates, proposals_open, thank_you_message)
-VALUES ($1, $2, $3, $4, true, $5)
-ON CONFLICT (action_id) DO NOTHING;
-
--- name: insert-listed-protest
--- The demo's protests, listed at once, each at the embassy it writes to.
-INSERT INTO protests (action_id, status, country, city, place, address, meeting_point, starts_at, ends_at, time_zone,
-                      capacity, accessibility, organiser_name, organiser_contact, organiser_contact_public, recipient_id)
-VALUES ($1, 'listed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-RETURNING id;

@@ -12,7 +12,7 @@ import { demoRecipients } from '../letters/demo-recipients.ts';
 import { demoRecipientIds, insertLetter, setLetterRecipients, type LetterSettings } from '../letters/letters.repo.ts';
 import * as postsRepo from '../posts/posts.repo.ts';
 import * as settings from '../settings/settings.repo.ts';
-import * as repo from './protests.repo.ts';
+import { insertCall, insertProtest } from './protests-admin.repo.ts';
 
 export const DEMO_PROTESTS_LOADED = 'demo_protests_loaded';
 
@@ -115,19 +115,21 @@ export async function loadDemoProtestCall(db: Queryable, now: Date): Promise<voi
   const year = DateTime.fromJSDate(now, { zone: 'Asia/Almaty' }).year + 1;
   const day = `${year}-12-16`;
   // The call's zone is where it happened: Zhanaozen keeps Kazakhstan's time.
-  await repo.insertCall(db, { actionId, day, timeZone: 'Asia/Almaty', commemorates: COMMEMORATES, thankYouMessage: THANK_YOU });
+  await insertCall(db, actionId, { day, timeZone: 'Asia/Almaty', commemorates: COMMEMORATES, proposalsOpen: true, thankYouMessage: THANK_YOU, thankYouLink: '' });
   const embassies = (await demoRecipientIds(db)).filter((r) => r.name.startsWith('Embassy') && protests.some((p) => p.country === r.country));
   for (const p of protests) {
     const where = embassyAddress(p.country);
     const embassy = embassies.find((r) => r.country === p.country);
     if (!where || !embassy) continue;
-    await repo.insertListedProtest(db, {
-      actionId,
+    // As an organiser adds one: listed at once.
+    await insertProtest(db, actionId, {
       country: p.country,
       city: where.city,
       place: 'Embassy of the Republic of Kazakhstan',
       address: where.address,
       meetingPoint: p.meetingPoint,
+      latitude: null,
+      longitude: null,
       startsAt: DateTime.fromISO(`${day}T${p.start}`, { zone: p.timeZone }).toJSDate(),
       endsAt: DateTime.fromISO(`${day}T${p.end}`, { zone: p.timeZone }).toJSDate(),
       timeZone: p.timeZone,

@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
 
-const sql = loadQueries('protests.sql', ['call-of-action', 'public-protests-of-call', 'public-protest', 'insert-proposal', 'proposal', 'insert-call', 'insert-listed-protest']);
+const sql = loadQueries('protests.sql', ['call-of-action', 'public-protests-of-call', 'public-protest', 'insert-proposal', 'proposal']);
 
 export type ProtestCall = {
   action_id: number;
@@ -113,37 +113,3 @@ export async function proposal(db: Queryable, id: number): Promise<Proposal | un
   return row && { ...withId(row), action_id: Number(row.action_id) };
 }
 
-export type NewCall = { actionId: number; day: string; timeZone: string; commemorates: string; thankYouMessage: string };
-
-export async function insertCall(db: Queryable, c: NewCall): Promise<boolean> {
-  return ((await db.query({ ...sql['insert-call'], values: [c.actionId, c.day, c.timeZone, c.commemorates, c.thankYouMessage] })).rowCount ?? 0) > 0;
-}
-
-export type NewListedProtest = {
-  actionId: number;
-  country: string;
-  city: string;
-  place: string;
-  address: string;
-  meetingPoint: string;
-  startsAt: Date;
-  endsAt: Date;
-  timeZone: string;
-  capacity: number | null;
-  accessibility: string;
-  organiserName: string;
-  organiserContact: string;
-  organiserContactPublic: boolean;
-  recipientId: number | null;
-};
-
-export async function insertListedProtest(db: Queryable, p: NewListedProtest): Promise<number> {
-  const { rows } = await db.query<{ id: string }>({
-    ...sql['insert-listed-protest'],
-    values: [
-      p.actionId, p.country, p.city, p.place, p.address, p.meetingPoint, p.startsAt, p.endsAt, p.timeZone,
-      p.capacity, p.accessibility, p.organiserName, p.organiserContact, p.organiserContactPublic, p.recipientId,
-    ],
-  });
-  return Number(rows[0]!.id);
-}
