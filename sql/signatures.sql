@@ -125,14 +125,18 @@ SET confirmed_at = now(), confirmed_xid = pg_current_xact_id(), name = sub.name,
     letter_reply_to = sub.letter_reply_to, ip_hash = coalesce(sub.ip_hash, s.ip_hash)
 FROM signature_submissions sub, actions a
 WHERE sub.id = $2 AND s.id = sub.signature_id AND s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
-RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country,
+          -- Whether the action's letter goes one per signature: only then is one queued (a petition's confirmation pays no second statement).
+          EXISTS (SELECT 1 FROM letters l WHERE l.action_id = s.action_id AND l.delivery = 'each') AS letter_each;
 
 -- name: confirm-signature-as-is
 -- A link sent before submissions were kept confirms the signature as it stands.
 UPDATE signatures s SET confirmed_at = now(), confirmed_xid = pg_current_xact_id()
 FROM actions a
 WHERE s.id = $1 AND s.confirmed_at IS NULL AND a.id = s.action_id
-RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country;
+RETURNING s.id, s.supporter_id, s.action_id, a.slug AS action_slug, s.name, s.wants_updates, s.country,
+          -- Whether the action's letter goes one per signature: only then is one queued (a petition's confirmation pays no second statement).
+          EXISTS (SELECT 1 FROM letters l WHERE l.action_id = s.action_id AND l.delivery = 'each') AS letter_each;
 
 -- name: forget-submissions
 -- Once a signature is confirmed, its other submissions (what anyone else typed

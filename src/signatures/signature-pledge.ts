@@ -29,7 +29,7 @@ export async function afterSignatureConfirmed(client: PoolClient, signature: Con
   // What anyone else typed with this address is no longer needed.
   await repo.forgetSubmissions(client, signature.id);
   // Its letters (an action whose letter goes one per signature), in this transaction.
-  await queueLettersOfSignature(client, signature);
+  if (signature.letterEach) await queueLettersOfSignature(client, signature);
   if (signature.supporterId !== null) {
     await recordConfirmedPledge(client, {
       supporterId: signature.supporterId,

@@ -101,15 +101,19 @@ export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise
 }
 
 /** A signature that was just confirmed, and what its supporter's record takes from it. */
-export type ConfirmedSignature = { id: number; supporterId: number | null; actionId: number; actionSlug: string; name: string; wantsUpdates: boolean; country: string };
+export type ConfirmedSignature = {
+  id: number; supporterId: number | null; actionId: number; actionSlug: string; name: string; wantsUpdates: boolean; country: string;
+  /** The action's letter goes one per signature (src/letters/queue-letters.ts queues it). */
+  letterEach: boolean;
+};
 
 /** Confirms a pending signature with the submission behind the link (or as it stands, for a link from before submissions were kept); undefined when it was confirmed already. */
 export async function confirmSignature(db: Queryable, signatureId: number, submissionId: number | null): Promise<ConfirmedSignature | undefined> {
   const query = submissionId === null
     ? { ...sql['confirm-signature-as-is'], values: [signatureId] }
     : { ...sql['confirm-submission'], values: [signatureId, submissionId] };
-  const row = (await db.query<{ id: number; supporter_id: number | null; action_id: number; action_slug: string; name: string; wants_updates: boolean; country: string }>(query)).rows[0];
-  return row && { id: row.id, supporterId: row.supporter_id, actionId: row.action_id, actionSlug: row.action_slug, name: row.name, wantsUpdates: row.wants_updates, country: row.country };
+  const row = (await db.query<{ id: number; supporter_id: number | null; action_id: number; action_slug: string; name: string; wants_updates: boolean; country: string; letter_each: boolean }>(query)).rows[0];
+  return row && { id: row.id, supporterId: row.supporter_id, actionId: row.action_id, actionSlug: row.action_slug, name: row.name, wantsUpdates: row.wants_updates, country: row.country, letterEach: row.letter_each };
 }
 
 /** Deletes what was submitted for a signature (once it is confirmed). */
