@@ -29,9 +29,8 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
     res.json({ count: count.signature_count, goal: count.goal, status: count.status, countedAt: count.counted_at });
   }
 
-  const { csrf } = http;
   router.get(routes.actions, listOpenActions);
-  router.get(routes.action, csrf.provideToken, showAction);
+  router.get(routes.action, showAction);
   router.get(routes.actionCount, countJson);
   return router;
 }

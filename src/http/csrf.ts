@@ -1,15 +1,21 @@
-// CSRF protection for every form: csrf-csrf's signed double-submit cookie.
-// Supporters have no session, so by default the token is bound to the app
-// secret and the time alone; the organiser admin will bind it to its session
-// with `sessionIdentifier`. A cross-site page can neither read our cookie nor
-// forge its HMAC; a page on another port of the same host could plant a pair
-// of its own (cookies ignore ports), which requireSameOrigin (same-origin.ts)
+// CSRF protection for forms behind a session or a private link: csrf-csrf's
+// signed double-submit cookie. The organiser admin binds its tokens to the
+// session (`sessionIdentifier`); the private pages of a supporter's link
+// (confirming, cancelling, the RSVP's page, "your data") bind them to the app
+// secret and the time alone. A cross-site page can neither read our cookie nor
+// forge its HMAC; a page on another port of the same host could plant a pair of
+// its own (cookies ignore ports), which requireSameOrigin (same-origin.ts)
 // refuses before this check runs.
 //
-// Each POST route puts `protect` in its own line of the route table. The one
-// POST without it is RFC 8058's one-click unsubscribe (src/updates/
-// unsubscribe.routes.ts): a mail provider posts it with no cookie and no token,
-// and the capability is the token in its path.
+// The public forms (signing, RSVPs, proposing a protest) carry no token: they
+// are on the pages a viral campaign is read on, which a shared cache keeps for
+// everyone and so must set no cookie. What guards them is requireSameOrigin,
+// app-wide: a browser says where a POST comes from, and a page cannot forge it.
+// Their visitors have no session a forged POST could ride on either.
+//
+// The one other POST without a token is RFC 8058's one-click unsubscribe
+// (src/updates/unsubscribe.routes.ts): a mail provider posts it with no cookie
+// and no token, and the capability is the token in its path.
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf, type DoubleCsrfConfigOptions } from 'csrf-csrf';

@@ -4,7 +4,8 @@
 // ports); what the browser says about where a request comes from cannot be
 // forged by a page. It runs app-wide before any route, so a forged cross-site
 // post never reaches a rate limiter and cannot spend a shared IP's allowance.
-// It is also what will let pages carry a form without a per-visitor cookie.
+// For the public forms (signing, RSVPs, proposals), which carry no token so
+// that their pages can be cached for everyone, it is the CSRF protection.
 import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
 

@@ -26,10 +26,7 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
       viewActionsOfPost(db, post.id, res.locals.locale),
       featuredImageOfPost(db, post.id, config.baseUrl),
     ]);
-    // A token (and its cookie) only where there is a form: the most read page of a
-    // viral campaign stays free of Set-Cookie, so a cache in front can share it.
     const signable = actions.some((a) => a.open);
-    if (signable) http.csrf.issueToken(req, res);
     res.render('posts/show', {
       title: post.title,
       description: post.excerpt,

@@ -88,7 +88,6 @@ export function protestsRoutes(deps: AppDeps, http: HttpKit): Router {
     const timing = http.formTiming.judge(stamp);
     const formAgain = (errors: Record<string, MessageKey>) => {
       res.status(422);
-      http.csrf.issueToken(req, res);
       const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
       const values = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string'));
       return renderProposalForm(req, res, { values, errors, stamp: genuine ? stamp : http.formTiming.stamp() });
@@ -106,10 +105,10 @@ export function protestsRoutes(deps: AppDeps, http: HttpKit): Router {
     res.redirect(303, sent);
   }
 
-  const { csrf } = http;
   const proposalLimit = windowsLimit(db, PROPOSAL_WINDOWS);
   router.get(routes.protestCalendar, calendarFile);
-  router.get(routes.actionProposeProtest, csrf.provideToken, proposalForm);
-  router.post(routes.actionProposeProtest, csrf.protect, proposalLimit, propose);
+  // No CSRF token, as the sign form: the same-origin check in src/app.ts guards the POST.
+  router.get(routes.actionProposeProtest, proposalForm);
+  router.post(routes.actionProposeProtest, proposalLimit, propose);
   return router;
 }

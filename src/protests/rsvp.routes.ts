@@ -52,7 +52,6 @@ export function rsvpRoutes(deps: AppDeps, http: HttpKit): Router {
     // gives it to that protest's rsvp-form).
     const formAgain = (errors: Record<string, MessageKey>, status = 422) => {
       res.status(status);
-      http.csrf.issueToken(req, res);
       const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
       req.params.slug = protest.action_slug;
       return renderActionPage(db, req, res, { values: rsvpFormValues(req.body, protest.id), errors, stamp: genuine ? stamp : http.formTiming.stamp(), protestId: protest.id });
@@ -138,7 +137,10 @@ export function rsvpRoutes(deps: AppDeps, http: HttpKit): Router {
   }
 
   const { csrf, limits } = http;
-  router.post(routes.protestRsvp, csrf.protect, limits.sign, rsvp);
+  // The RSVP forms are on the call's page, shared by caches: no token, as the
+  // sign form; requireSameOrigin (src/app.ts) guards the POST. The RSVP's own
+  // page below is private to its link and keeps one.
+  router.post(routes.protestRsvp, limits.sign, rsvp);
   router.get(routes.protestRsvp, backToForm);
   router.get(routes.protestCheckEmail, checkEmail);
   router.get(routes.protestThanks, thanks);

@@ -27,11 +27,10 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     if (isHoneypotFilled(req.body)) return res.redirect(303, checkEmail);
     const stamp = formTimeOf(req.body);
     const timing = http.formTiming.judge(stamp);
-    // The form comes back (with a mistake, or sent too soon): it needs a token,
-    // and a genuine stamp is kept, so that correcting one field quickly is not a script.
+    // The form comes back (with a mistake, or sent too soon): a genuine stamp is
+    // kept, so that correcting one field quickly is not a script.
     const formAgain = (errors: Record<string, MessageKey>) => {
       res.status(422);
-      http.csrf.issueToken(req, res);
       const genuine = (timing === 'ok' || timing === 'early') && typeof stamp === 'string';
       return renderActionPage(db, req, res, { values: formValues(req.body), errors, stamp: genuine ? stamp : http.formTiming.stamp() });
     };
@@ -83,8 +82,11 @@ export function signaturesRoutes(deps: AppDeps, http: HttpKit): Router {
     });
   }
 
-  const { csrf, limits } = http;
-  router.post(routes.actionSignatures, csrf.protect, limits.sign, sign);
+  const { limits } = http;
+  // No CSRF token: the form is on pages a shared cache keeps for everyone, so it
+  // carries nothing per visitor; requireSameOrigin (src/app.ts) refuses a POST
+  // that a browser says came from another site.
+  router.post(routes.actionSignatures, limits.sign, sign);
   router.get(routes.actionSignatures, backToForm);
   router.get(routes.actionCheckEmail, checkEmail);
   router.get(routes.actionThanks, thanks);

@@ -90,14 +90,17 @@ describe('a CSRF cookie of any shape', () => {
   });
   after(() => t.close());
 
-  it('is ignored and replaced on every page that hands out a token', async () => {
-    const pages = [`/actions/${ACTION}`, '/posts/roza-released-step-up-for-other-prisoners'];
+  it('is ignored and replaced on every page that hands out a token, and ignored on the public pages', async () => {
     for (const shape of shapes) {
-      for (const page of pages) {
-        const res = await request(t.app).get(page).set('Cookie', `placard.csrf=${shape}`);
-        assert.equal(res.status, 200, `${shape} on ${page} → ${res.status}`);
-        const cookie = /placard\.csrf=([^;]+)/.exec(String(res.headers['set-cookie']))?.[1];
-        assert.equal(cookie, csrfTokenIn(res.text), `${shape}: replaced by the token on the page`);
+      const res = await request(t.app).get('/privacy').set('Cookie', `placard.csrf=${shape}`);
+      assert.equal(res.status, 200, `${shape} on /privacy → ${res.status}`);
+      const cookie = /placard\.csrf=([^;]+)/.exec(String(res.headers['set-cookie']))?.[1];
+      assert.equal(cookie, csrfTokenIn(res.text), `${shape}: replaced by the token on the page`);
+      // The pages a viral campaign is read on carry no token: the cookie is not even looked at.
+      for (const page of [`/actions/${ACTION}`, '/posts/roza-released-step-up-for-other-prisoners']) {
+        const shared = await request(t.app).get(page).set('Cookie', `placard.csrf=${shape}`);
+        assert.equal(shared.status, 200, `${shape} on ${page} → ${shared.status}`);
+        assert.equal(shared.headers['set-cookie'], undefined, `${shape} on ${page}`);
       }
       // A page behind a link from an email hands out a token before it looks up the link.
       const confirm = await request(t.app).get(`/confirm/${'A'.repeat(43)}`).set('Cookie', `placard.csrf=${shape}`);
@@ -105,30 +108,40 @@ describe('a CSRF cookie of any shape', () => {
     }
   });
 
-  it('lets the visitor sign with the cookie and token that replaced it', async () => {
-    const page = await request(t.app).get(`/actions/${ACTION}`).set('Cookie', 'placard.csrf=j:{}').expect(200);
+  it('lets the visitor send a form with the cookie and token that replaced it', async () => {
+    const page = await request(t.app).get('/privacy').set('Cookie', 'placard.csrf=j:{}').expect(200);
     const token = csrfTokenIn(page.text);
     const res = await request(t.app)
-      .post(`/actions/${ACTION}/signatures`)
+      .post('/privacy')
       .set('Cookie', `placard.csrf=${token}`)
       .type('form')
-      .send({ _csrf: token, name: 'Aigerim', email: 'replaced@example.org', country: 'KZ' });
+      .send({ _csrf: token, email: 'replaced@example.org' });
     assert.equal(res.status, 303);
   });
 
-  it('makes a POST a 403, never a 500', async () => {
+  it('makes a POST a 403, never a 500, and a signature with such a cookie is taken', async () => {
     for (const shape of shapes) {
-      for (const path of [`/actions/${ACTION}/signatures`, `/confirm/${'A'.repeat(43)}`, `/cancel/${'A'.repeat(43)}`]) {
+      for (const path of ['/privacy', `/confirm/${'A'.repeat(43)}`, `/cancel/${'A'.repeat(43)}`]) {
         const res = await request(t.app)
           .post(path)
           .set('Cookie', `placard.csrf=${shape}`)
           .type('form')
-          .send({ _csrf: shape.replace(/^j:/, ''), name: 'A', email: 'shape@example.org', country: 'KZ' });
+          .send({ _csrf: shape.replace(/^j:/, ''), email: 'shape@example.org' });
         assert.equal(res.status, 403, `${shape} on POST ${path} → ${res.status}`);
         assert.match(res.text, /This form has expired/);
       }
     }
-    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE email = 'shape@example.org'");
-    assert.equal(rows[0].n, 0);
+    const { rows: none } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE email = 'shape@example.org'");
+    assert.equal(none[0].n, 0);
+    for (const [i, shape] of shapes.entries()) {
+      const res = await request(t.app)
+        .post(`/actions/${ACTION}/signatures`)
+        .set('Cookie', `placard.csrf=${shape}`)
+        .type('form')
+        .send({ _csrf: shape.replace(/^j:/, ''), name: 'A', email: `shape${i}@example.org`, country: 'KZ' });
+      assert.equal(res.status, 303, `${shape} on the sign form → ${res.status}`);
+    }
+    const { rows } = await t.db.pool.query("SELECT count(*) AS n FROM signatures WHERE email LIKE 'shape%@example.org'");
+    assert.equal(rows[0].n, shapes.length);
   });
 });

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { ACTION, csrfTokenIn, pressButtonBehind, signPetition } from '../helpers/forms.ts';
+import { csrfTokenIn, pressButtonBehind, signPetition } from '../helpers/forms.ts';
 import { confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
 
 describe('a new link for an expired one', () => {
@@ -72,7 +72,7 @@ describe('a new link for an expired one', () => {
 
   it('turns away a garbled or unknown token with a page, never a 500', async () => {
     const agent = request.agent(t.app);
-    const page = await agent.get(`/actions/${ACTION}`);
+    const page = await agent.get('/privacy');
     const csrf = csrfTokenIn(page.text);
     await agent.post(`/confirm/${'B'.repeat(43)}/new-link`).type('form').send({ _csrf: csrf }).expect(404);
     await agent.post('/confirm/garbage/new-link').type('form').send({ _csrf: csrf }).expect(404);

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { createFormTiming } from '../../src/http/form-timing.ts';
 import { createAccount } from '../helpers/admin.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { csrfTokenIn } from '../helpers/forms.ts';
+import { openForm } from '../helpers/forms.ts';
 import { TestSmtpServer } from '../helpers/smtp.ts';
 import { insertCall } from './page-fixtures.ts';
 
@@ -37,11 +37,11 @@ describe('proposing a protest', () => {
   let smtp: TestSmtpServer;
   let oldStamp: () => string;
 
-  /** GETs the form (its CSRF cookie and token), then posts `fields` with an honest stamp from a minute ago. */
+  /** GETs the form (it carries no CSRF token: the same-origin check guards it), then posts `fields` with an honest stamp from a minute ago. */
   async function propose(fields: Record<string, unknown>, options: { stamp?: string; path?: string } = {}) {
     const path = options.path ?? FORM;
     const agent = request.agent(t.app);
-    const token = csrfTokenIn((await agent.get(path).expect(200)).text);
+    const token = await openForm(agent, path);
     return agent.post(path).type('form').send({ _csrf: token, rendered: options.stamp ?? oldStamp(), ...fields });
   }
 
@@ -73,10 +73,11 @@ describe('proposing a protest', () => {
   // Each test starts with the rate limit's windows empty: the limit has a test of its own.
   beforeEach(() => t.db.pool.query('DELETE FROM rate_limit_hits'));
 
-  it('offers the form with its CSRF token, stamp and honeypot, the country preselected from the browser', async () => {
+  it('offers the form with its stamp and honeypot, no token nor cookie, the country preselected from the browser', async () => {
     const res = await request(t.app).get(FORM).set('Accept-Language', 'de-DE,de;q=0.9').expect(200);
     assert.match(res.text, /<form class="propose-form" id="propose-form" method="post" action="\/actions\/zhanaozen-day\/propose" novalidate>/);
-    assert.match(res.text, /name="_csrf" value="[^"]+"/);
+    assert.doesNotMatch(res.text, /name="_csrf"/);
+    assert.equal(res.headers['set-cookie'], undefined);
     assert.match(res.text, /name="rendered" value="[^"]+"/);
     assert.match(res.text, /name="website" type="text" tabindex="-1"/);
     assert.match(res.text, /<option value="DE" selected>Germany<\/option>/);
@@ -128,12 +129,11 @@ describe('proposing a protest', () => {
     assert.equal(smtp.to('gone@example.org').length, 0, 'a disabled organiser is not emailed');
   });
 
-  it('refuses a post without the CSRF token, or from another site, before storing anything', async () => {
+  it('refuses a post from another site before storing anything', async () => {
     const before = (await proposals()).length;
-    await request(t.app).post(FORM).type('form').send({ ...GOOD, rendered: oldStamp() }).expect(403);
-    const agent = request.agent(t.app);
-    const token = csrfTokenIn((await agent.get(FORM).expect(200)).text);
-    await agent.post(FORM).set('Origin', 'https://evil.example').type('form').send({ _csrf: token, rendered: oldStamp(), ...GOOD }).expect(403);
+    for (const [header, value] of [['Origin', 'https://evil.example'], ['Sec-Fetch-Site', 'cross-site']] as const) {
+      await request(t.app).post(FORM).set(header, value).type('form').send({ rendered: oldStamp(), ...GOOD }).expect(403);
+    }
     assert.equal((await proposals()).length, before);
   });
 
@@ -167,8 +167,8 @@ describe('proposing a protest', () => {
     }
     // A repeated field (an array) and a body that is no form at all.
     const agent = request.agent(t.app);
-    const token = csrfTokenIn((await agent.get(FORM).expect(200)).text);
-    const repeated = await agent.post(FORM).type('form').send(`_csrf=${encodeURIComponent(token)}&name=a&name=b&email=x%40example.org`);
+    const token = await openForm(agent, FORM);
+    const repeated = await agent.post(FORM).type('form').send('name=a&name=b&email=x%40example.org');
     assert.equal(repeated.status, 422);
     const json = await agent.post(FORM).set('Content-Type', 'application/json').send(JSON.stringify({ _csrf: token, ...GOOD }));
     assert.ok(json.status >= 400 && json.status < 500, `JSON body: ${json.status}`);
@@ -184,7 +184,7 @@ describe('proposing a protest', () => {
     const agent = request.agent(t.app);
     const page = await agent.get(FORM).expect(200);
     const stamp = /name="rendered" value="([^"]+)"/.exec(page.text)![1]!;
-    const fast = await agent.post(FORM).type('form').send({ _csrf: csrfTokenIn(page.text), rendered: stamp, ...GOOD });
+    const fast = await agent.post(FORM).type('form').send({ rendered: stamp, ...GOOD });
     assert.equal(fast.status, 422);
     assert.match(fast.text, /Check your details, then press “Send the proposal” again/);
     assert.equal((await proposals()).length, before);
@@ -193,7 +193,7 @@ describe('proposing a protest', () => {
   it('is closed on a call that takes no proposals (no link to it), and there is none on a petition', async () => {
     await request(t.app).get('/actions/closed-to-proposals/propose').expect(409);
     const agent = request.agent(t.app);
-    const token = csrfTokenIn((await agent.get(FORM).expect(200)).text);
+    const token = await openForm(agent, FORM);
     await agent.post('/actions/closed-to-proposals/propose').type('form').send({ _csrf: token, rendered: oldStamp(), ...GOOD }).expect(409);
     assert.doesNotMatch((await request(t.app).get('/actions/closed-to-proposals').expect(200)).text, /\/actions\/closed-to-proposals\/propose/);
     assert.match((await request(t.app).get('/actions/zhanaozen-day').expect(200)).text, /<a href="\/actions\/zhanaozen-day\/propose">Tell us about your protest<\/a>/);

@@ -9,7 +9,6 @@ import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { signIn } from '../helpers/admin.ts';
-import { openForm } from '../helpers/forms.ts';
 
 const EMBASSY = 'zhanaozen-letter-to-the-embassy';
 const BAR = 'bar-council-call-off-the-mission';
@@ -59,17 +58,17 @@ describe('review 10: strangers and the letters', () => {
     const failures: string[] = [];
     for (const slug of [EMBASSY, BAR]) {
       const agent = request.agent(t.app);
-      const csrf = await openForm(agent, `/actions/${slug}`);
+      await agent.get(`/actions/${slug}`).expect(200);
       const bodies = [
-        `_csrf=${csrf}&name=A&email=a1@example.org&country=GB&letter_reply_to=yes&letter_reply_to=yes`,
-        `_csrf=${csrf}&name=A&email=a2@example.org&country=GB&letter_reply_to[]=on&comment[]=x`,
-        `_csrf=${csrf}&name={{constructor}}&email=a3@example.org&country=GB&comment={{{lookup this 'constructor'}}}&letter_reply_to=on`,
-        `_csrf=${csrf}&name=A&email=a4@example.org&country=GB&comment=${'p'.repeat(30000)}`,
-        `_csrf=${csrf}&name=A%0D%0ABcc: x@y.org&email=a5@example.org&country=GB&letter_reply_to=on`,
+        'name=A&email=a1@example.org&country=GB&letter_reply_to=yes&letter_reply_to=yes',
+        'name=A&email=a2@example.org&country=GB&letter_reply_to[]=on&comment[]=x',
+        "name={{constructor}}&email=a3@example.org&country=GB&comment={{{lookup this 'constructor'}}}&letter_reply_to=on",
+        `name=A&email=a4@example.org&country=GB&comment=${'p'.repeat(30000)}`,
+        'name=A%0D%0ABcc: x@y.org&email=a5@example.org&country=GB&letter_reply_to=on',
       ];
       for (const body of bodies) {
         const res = await agent.post(`/actions/${slug}/signatures`).type('form').send(body);
-        if (res.status >= 500) failures.push(`POST ${slug} ${body.slice(csrf.length + 7, 80)}: ${res.status}`);
+        if (res.status >= 500) failures.push(`POST ${slug} ${body.slice(0, 80)}: ${res.status}`);
       }
     }
     assert.deepEqual(failures, []);

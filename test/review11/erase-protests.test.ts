@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createFormTiming } from '../../src/http/form-timing.ts';
 import { queueNotice } from '../../src/protests/protest-notices.repo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { csrfTokenIn, openForm, pressButtonBehind } from '../helpers/forms.ts';
+import { openForm, pressButtonBehind } from '../helpers/forms.ts';
 import { confirmationLink, TestSmtpServer } from '../helpers/smtp.ts';
 import { seedCall, seedProtest } from '../protests/rsvp-seed.ts';
 
@@ -60,7 +60,7 @@ describe('review 11: erasure leaves nothing of RSVPs and proposals', () => {
     // A proposal with the same address and a note only they wrote.
     const form = `/actions/${call.slug}/propose`;
     const proposer = request.agent(t.app);
-    const token = csrfTokenIn((await proposer.get(form).expect(200)).text);
+    const token = await openForm(proposer, form);
     const stamp = createFormTiming({ secret: t.config.appSecret!, minMs: 0, now: () => Date.now() - 60_000 }).stamp();
     const proposed = await proposer.post(form).type('form').send({
       _csrf: token, rendered: stamp, name: 'Rsvpina Traceworthy', email, country: 'DE', city: 'Hamburg', place: 'Consulate', address: 'Hafenstraße 1',

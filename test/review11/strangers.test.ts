@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createFormTiming } from '../../src/http/form-timing.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { csrfTokenIn, openForm } from '../helpers/forms.ts';
+import { openForm } from '../helpers/forms.ts';
 import { seedCall, seedProtest, type SeededCall } from '../protests/rsvp-seed.ts';
 
 describe('review 11: strangers at the protest routes', () => {
@@ -84,7 +84,7 @@ describe('review 11: strangers at the protest routes', () => {
       { country: 'ZZ' }, { date: '2020-01-01' }, { start: '12:00:00.000000001' }, { city: 'x'.repeat(10_000) },
     ]) {
       const agent = request.agent(t.app);
-      const token = csrfTokenIn((await agent.get(form).expect(200)).text);
+      const token = await openForm(agent, form);
       below500(await agent.post(form).type('form').send({ _csrf: token, rendered: stamp(), ...good, ...changes }), JSON.stringify(changes));
     }
   });
