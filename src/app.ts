@@ -14,6 +14,7 @@ import { createCsrf, type Csrf } from './http/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { flagPrototypeKeys, refusePrototypeKeys } from './http/forms.ts';
 import { createFormTiming, type FormTiming } from './http/form-timing.ts';
+import { createPageCache, type PageCache } from './http/page-cache.ts';
 import { perMinuteLimit, signingLimits } from './http/rate-limit.ts';
 import { privateWhenSettingCookies } from './http/private-cookies.ts';
 import { requireSameOrigin } from './http/same-origin.ts';
@@ -55,6 +56,8 @@ export type HttpKit = {
   limits: { sign: RequestHandler; confirm: RequestHandler };
   /** The signed render time in public forms, against scripts that post at once (src/http/form-timing.ts). */
   formTiming: FormTiming;
+  /** The public pages every visitor sees alike, rendered once per PAGE_CACHE_MS (src/http/page-cache.ts). */
+  pages: PageCache;
 };
 
 function requestLog(log: Logger) {
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
       confirm: perMinuteLimit(db, 'confirm', config.rateLimits.confirmPerMinute),
     },
     formTiming: createFormTiming({ secret: deps.secret, minMs: config.signMinMs }),
+    pages: createPageCache({ ttlMs: config.pageCacheMs }),
   };
 
   app.disable('x-powered-by');
@@ -115,6 +119,12 @@ export function createApp(deps: AppDeps): Express {
   // The campaign's name, contact and privacy link for every page's header and footer,
   // the admin's included (cached, src/settings/campaign.ts).
   app.use(campaignLocals(db, log));
+  // An organiser's change shows at once on this instance's public pages (other
+  // instances' within PAGE_CACHE_MS): any admin POST that went through forgets them.
+  app.use('/admin', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => res.statusCode < 400 && http.pages.clear());
+    next();
+  });
   // The organiser admin parses its own, longer forms.
   app.use(adminRoutes(deps, http));
   // Supporters' forms are small; anything bigger is refused with 413 before it is parsed.

@@ -52,6 +52,9 @@ const schema = z.object({
   CONFIRMATION_TTL_DAYS: positiveInt.default(7),
   CONFIRMATION_MAX_RESENDS: z.coerce.number().int().min(0).default(3),
   COUNT_INTERVAL_MS: positiveInt.default(2000),
+  // The home page, posts and actions are rendered once per this long in each
+  // instance and shared caches may keep them as long (src/http/page-cache.ts); 0: never kept.
+  PAGE_CACHE_MS: nonNegativeInt.default(5000),
   // Signing, per client IP: a burst window that lets a union meeting behind one
   // address sign (a few dozen within minutes), a sustained one that stops a script
   // that keeps going, and per IP and email domain a tighter hourly one (a script
@@ -136,6 +139,7 @@ export type Config = {
   confirmationTtlDays: number;
   confirmationMaxResends: number;
   countIntervalMs: number;
+  pageCacheMs: number;
   rateLimits: { sign: SignLimits; confirmPerMinute: number };
   signMinMs: number;
   campaignTimeZone: string;
@@ -238,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     confirmationTtlDays: c.CONFIRMATION_TTL_DAYS,
     confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,
     countIntervalMs: c.COUNT_INTERVAL_MS,
+    pageCacheMs: c.PAGE_CACHE_MS,
     rateLimits: { sign: signLimits(c), confirmPerMinute: c.RATE_LIMIT_CONFIRM_PER_MINUTE },
     signMinMs: c.SIGN_MIN_SECONDS * 1000,
     campaignTimeZone: c.CAMPAIGN_TIME_ZONE,

@@ -7,7 +7,7 @@ import { requireSlug } from '../http/params.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { letterPanelView } from '../letters/letter-panel.ts';
 import { responsesForActionPage } from '../letters/responses.service.ts';
-import { callPageView } from '../protests/call-page.ts';
+import { callPageVariant, callPageView } from '../protests/call-page.ts';
 import { countryList } from '../signatures/countries.ts';
 import { SIGNATURE_FIELDS } from '../signatures/signatures.schema.ts';
 import type { Action } from './actions.repo.ts';
@@ -63,6 +63,9 @@ export async function renderActionPageOf(db: Queryable, req: Request, res: Respo
     ? await Promise.all([letterPanelView(db, action.id, form.values, res.locals.locale, now), responsesForActionPage(db, action.id, now)])
     : [undefined, undefined];
   if (action.kind === 'protest_call') {
+    // The visitor's country comes first (from Accept-Language): kept once per country, and so told to caches.
+    res.locals.pageVariant = callPageVariant(req);
+    res.vary('Accept-Language');
     const input = { country: req.query.country, acceptLanguage: req.get('accept-language'), open: view.open, baseUrl: res.locals.baseUrl as string, now };
     const call = await callPageView(db, action, input, res.locals.locale, form);
     return res.render('actions/show', { title: action.title, titleHasErrors: errorList.length > 0, description: action.demand, action: { ...view, isCall: true, call }, errorList, formStamp: form.stamp });

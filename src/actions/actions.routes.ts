@@ -5,6 +5,7 @@ import type { AppDeps, HttpKit } from '../app.ts';
 import { requireSlug } from '../http/params.ts';
 import { translate } from '../i18n/index.ts';
 import { routes } from '../urls.ts';
+import { callPageVariant } from '../protests/call-page.ts';
 import { renderActionPage } from './action-page.ts';
 import * as actions from './actions.service.ts';
 
@@ -29,8 +30,10 @@ export function actionsRoutes(deps: AppDeps, http: HttpKit): Router {
     res.json({ count: count.signature_count, goal: count.goal, status: count.status, countedAt: count.counted_at });
   }
 
-  router.get(routes.actions, listOpenActions);
-  router.get(routes.action, showAction);
-  router.get(routes.actionCount, countJson);
+  // Pages for everyone, kept for PAGE_CACHE_MS; a protest call's page is kept once per visitor's region.
+  const { pages } = http;
+  router.get(routes.actions, pages.keep(), listOpenActions);
+  router.get(routes.action, pages.keep({ variant: callPageVariant }), showAction);
+  router.get(routes.actionCount, pages.keep(), countJson);
   return router;
 }

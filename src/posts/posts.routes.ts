@@ -15,12 +15,13 @@ export function postsRoutes(deps: AppDeps, http: HttpKit): Router {
   const router = Router();
   const { db, config } = deps;
 
-  router.get(routes.home, async (req: Request, res: Response) => {
+  const { pages } = http;
+  router.get(routes.home, pages.keep(), async (req: Request, res: Response) => {
     const page = await posts.listPublished(db, pageNumber(req));
     res.render('posts/index', { page, pageUrl: paths.home() });
   });
 
-  router.get(routes.post, async (req: Request, res: Response) => {
+  router.get(routes.post, pages.keep(), async (req: Request, res: Response) => {
     const { post, tags } = await posts.getPublishedPost(db, requireSlug(req.params.slug));
     const [actions, featured] = await Promise.all([
       viewActionsOfPost(db, post.id, res.locals.locale),

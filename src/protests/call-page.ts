@@ -4,6 +4,7 @@
 // Everything works without a script: the country is chosen with a GET form,
 // and every outside link (the map, Google Calendar) is a plain link, so
 // nothing loads from another site until it is clicked.
+import type { Request } from 'express';
 import { DateTime } from 'luxon';
 import type { Queryable } from '../db/pool.ts';
 import type { Locale, MessageKey } from '../i18n/index.ts';
@@ -39,6 +40,15 @@ export function countryOfAcceptLanguage(header: string | undefined): string | un
     if (code) return code;
   }
   return undefined;
+}
+
+/**
+ * What a call's page depends on besides its address, for the page cache
+ * (src/http/page-cache.ts): the country Accept-Language names, '' for none.
+ * Only some 250 values, so a visitor cannot make it keep pages without end.
+ */
+export function callPageVariant(req: Request): string {
+  return countryOfAcceptLanguage(req.get('accept-language')) ?? '';
 }
 
 /** ?country=XX wins (a known code only); ?country= (empty) is "all countries, none first"; else the browser's region. */

@@ -90,7 +90,7 @@ describe('a supporter finds the protest in their city and RSVPs, on a phone, in 
     smtp = await new TestSmtpServer().start();
     server = await startHttpServer();
     // SIGN_MIN_SECONDS=0: a test fills the form faster than a person (the RSVP form has the sign form's timing check).
-    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, SIGN_MIN_SECONDS: '0' } });
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, SIGN_MIN_SECONDS: '0', PAGE_CACHE_MS: '5000' } });
     // The demo's Zhanaozen call, its six embassy protests on 16 December of next year.
     await loadDemoContent(t.db.pool, createLogger('silent'));
     server.serve(t.app);

@@ -52,7 +52,7 @@ describe('signing on a phone, in Chromium', { skip: skipUnlessChromium(chromium)
     server = await startHttpServer();
     // SIGN_MIN_SECONDS=0: a test fills the form faster than a person, and the form-timing check would
     // quietly drop it (that check has its own tests: test/signatures/limits.test.ts, supporter-journey.test.ts).
-    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, SIGN_MIN_SECONDS: '0' } });
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, SIGN_MIN_SECONDS: '0', PAGE_CACHE_MS: '5000' } });
     await loadDemoContent(t.db.pool, createLogger('silent'));
     server.serve(t.app);
     browser = await launchChromium(executablePath);

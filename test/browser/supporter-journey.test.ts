@@ -61,7 +61,7 @@ describe('a supporter on a phone, in Chromium', { skip: skipUnlessChromium(chrom
     smtp = await new TestSmtpServer().start();
     server = await startHttpServer();
     // The form-timing check stays on (SIGN_MIN_SECONDS' default): the test takes a person's time.
-    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, CAMPAIGN_TIME_ZONE: 'Asia/Almaty' } });
+    t = await createTestApp({ workers: true, env: { SMTP_URL: smtp.url, BASE_URL: server.baseUrl, CAMPAIGN_TIME_ZONE: 'Asia/Almaty', PAGE_CACHE_MS: '5000' } });
     await loadDemoContent(t.db.pool, createLogger('silent'));
     // Signatures from several countries, so that the bar and the breakdown show something; a deadline.
     await t.db.pool.query(`

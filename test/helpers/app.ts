@@ -40,6 +40,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     APP_SECRET: 'test-secret-test-secret-test-secret-0123',
     DATA_DIR: 'data/test-mail',
     COUNT_INTERVAL_MS: '200',
+    // Tests change rows and look at the page at once: pages are kept only where a
+    // test asks (test/http/page-cache.test.ts, the browser tests, the journeys).
+    PAGE_CACHE_MS: '0',
     ...options.env,
   });
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
