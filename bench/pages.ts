@@ -206,6 +206,7 @@ let failures = 0;
 const figures: PageFigures[] = [];
 /** The hello-world's requests/s under the same closed loops, plain and revalidating: what Placard's are a share of. */
 const hello: { closed?: number; revalidate?: number } = {};
+const HELLO = 'Express hello-world';
 
 function loadSpec(baseUrl: string, pagePath: string, mode: 'closed' | 'open', overrides: Partial<LoadSpec> = {}): LoadSpec {
   return {
@@ -231,6 +232,13 @@ const answeredCount = (r: LoadResult) => Object.values(r.byStatus).reduce((a, b)
 /** Requests that failed in transport (reset, timeout), not counting those still unanswered when the open loop gave up. */
 const errorCount = (r: LoadResult) => Object.entries(r.errors).reduce((n, [e, k]) => n + (e === UNANSWERED ? 0 : k), 0);
 const serverErrors = (r: LoadResult) => Object.entries(r.byStatus).reduce((n, [s, k]) => n + (Number(s) >= 500 ? k : 0), 0);
+/**
+ * The server's CPU time per answer, in ms: what a page costs, whoever else had
+ * the cores (on a shared machine requests/s move with the neighbours' load,
+ * this far less). Its ratio to the hello-world's is the share of the ceiling a
+ * quiet machine would show, when the server is the bottleneck.
+ */
+const cpuMsPerResponse = (m: Measured) => (m.result.responsesPerSecond > 0 ? (m.cpu.server / 100 / m.result.responsesPerSecond) * 1000 : 0);
 const mb = (kb: number | undefined) => (kb === undefined ? '?' : f0(kb / 1024));
 
 function printLoad(m: Measured, expected: number[], helloPerSecond?: number): void {
@@ -250,6 +258,7 @@ function printLoad(m: Measured, expected: number[], helloPerSecond?: number): vo
     console.log(`  service ms (actual send → response): p50 ${f1(s.p50)}  p99 ${f1(s.p99)}  max ${f1(s.max)};  max in flight ${r.maxInFlight}`);
   }
   printCpu(m.cpu);
+  console.log(`  server CPU per response: ${cpuMsPerResponse(m).toFixed(2)} ms`);
   console.log(`  server RSS (VmRSS, sampled every 250 ms): max ${mb(m.serverRssMaxKb)} MB`);
   if (r.errors[UNANSWERED]) console.log(`  overloaded: ${f0(r.errors[UNANSWERED])} requests still unanswered ${r.spec.drainTimeoutMs / 1000} s after the last was due`);
   if (serverErrors(r) || errorCount(r)) {
@@ -303,9 +312,10 @@ async function measurePage(label: string, server: Started, pagePath: string, dbN
 async function benchHello(tmp: string): Promise<void> {
   console.log('\n== Express 5 hello-world: GET /healthz of bench/hello-server.ts (res.json, no database; through tsx)');
   const server = await startNode('hello-world', tsxEntry('bench/hello-server.ts'), { ...process.env }, path.join(tmp, 'hello.log'));
-  await measurePage('Express hello-world', server, '/healthz');
-  hello.closed = figures.at(-1)?.closed.result.responsesPerSecond;
-  hello.revalidate = figures.at(-1)?.revalidate?.result.responsesPerSecond;
+  await measurePage(HELLO, server, '/healthz');
+  const measured = figures.find((p) => p.label === HELLO);
+  hello.closed = measured?.closed.result.responsesPerSecond;
+  hello.revalidate = measured?.revalidate?.result.responsesPerSecond;
   await server.stop();
 }
 
@@ -341,9 +351,11 @@ async function benchPlacardPage(page: PageName, pagePath: string, db: { name: st
 function printSummary(): void {
   console.log('\n== summary (latency in ms; open-loop latency counts from the scheduled send time; RSS the most seen over the three loads)');
   console.log(
-    `| page | bytes | closed req/s | % of hello | non-200 | p50 | p90 | p99 | max | open ${settings.rate}/s p50 | p99 | max | revalidating: 304 % | req/s | % of hello | RSS max MB | closed-loop cpu % server/client/PostgreSQL/rest/idle |`,
+    `| page | bytes | closed req/s | % of hello | non-200 | p50 | p90 | p99 | max | open ${settings.rate}/s p50 | p99 | max | revalidating: 304 % | req/s | % of hello | server CPU ms/response (closed) | hello's as % of it | RSS max MB | closed-loop cpu % server/client/PostgreSQL/rest/idle |`,
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  const helloFigures = figures.find((p) => p.label === HELLO);
+  const helloCpuMs = helloFigures && cpuMsPerResponse(helloFigures.closed);
   for (const p of figures) {
     const c = p.closed.result;
     const o = p.open.result;
@@ -367,6 +379,8 @@ function printSummary(): void {
         v ? f0((count(v, 304) / Math.max(1, v.requests)) * 100) : 'no ETag',
         v ? f1(v.responsesPerSecond) : '–',
         v && hello.revalidate ? f0((v.responsesPerSecond / hello.revalidate) * 100) : '–',
+        cpuMsPerResponse(p.closed).toFixed(2),
+        helloCpuMs && cpuMsPerResponse(p.closed) ? f0((helloCpuMs / cpuMsPerResponse(p.closed)) * 100) : '–',
         mb(rss || undefined),
         `${f0(cpu.server)}/${f0(cpu.client)}/${f0(cpu.pgBench + cpu.pgOther)}/${f0(cpu.rest)}/${f0(cpu.idle)}`,
       ].reduce((line, cell) => `${line} ${cell} |`, '|'),
