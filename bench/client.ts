@@ -1,10 +1,13 @@
-// The load generator for bench/sign.ts. It runs in a child process of its own
-// (forked by runLoad below), so that neither the server under test nor the
-// orchestrator shares its event loop. One child runs one load and exits.
+// The load generator for bench/sign.ts and bench/pages.ts. It runs in a child
+// process of its own (forked by runLoad below), so that neither the server under
+// test nor the orchestrator shares its event loop. One child runs one load and exits.
 //
-// Each request is what a browser sends when a supporter signs: a form POST with
-// the CSRF cookie and token taken from one GET of the action's page, and a new
-// email every time, so every request stores a new signature.
+// A signing load sends what a browser sends when a supporter signs: a form POST,
+// with the CSRF cookie and token when one GET of the action's page gave them
+// (public pages stop carrying them once the same-origin check alone guards their
+// POSTs), and a new email every time, so every request stores a new signature.
+// A page load (spec.get) GETs one path as a new visitor would: no cookie, the
+// same headers every time (e.g. If-None-Match, as a cache revalidating sends).
 import { fork } from 'node:child_process';
 import http from 'node:http';
 
@@ -24,6 +27,8 @@ export type LoadSpec = {
   requestTimeoutMs: number;
   /** After the last request is sent, how long to wait for the ones still in flight. */
   drainTimeoutMs: number;
+  /** A page load: GET this path (with these headers) instead of signing; slug and emailPrefix are then unused. */
+  get?: { path: string; headers?: Record<string, string> };
 };
 
 export type Summary = { count: number; mean: number; p50: number; p90: number; p99: number; max: number };
@@ -40,6 +45,10 @@ export type LoadResult = {
   elapsedMs: number;
   /** 303 responses per second over elapsedMs. */
   signaturesPerSecond: number;
+  /** Answered requests (any status) per second over elapsedMs. */
+  responsesPerSecond: number;
+  /** Bytes of the response bodies, as received (compressed if they came so), over all answered requests. */
+  bodyBytes: number;
   /** Closed loop: send → end of response. Open loop: the scheduled send time → end of response, so a server that falls behind is charged for the wait. */
   latencyMs: Summary;
   /** Open loop only: actual send → end of response. */
@@ -60,7 +69,8 @@ export function summarize(values: number[]): Summary {
   return { count: sorted.length, mean: sum / sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }
 
-type Form = { cookie: string; token: string };
+/** What the action page gave for the signing form: a CSRF cookie and token, each only if it had one. */
+type Form = { cookie?: string; token?: string };
 
 function request(
   agent: http.Agent,
@@ -69,41 +79,73 @@ function request(
   headers: Record<string, string>,
   body: string | undefined,
   timeoutMs: number,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; text?: string }> {
+  /** Keep the body as text; otherwise only its length is counted. */
+  keepBody = false,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number; text?: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname, method, headers, timeout: timeoutMs });
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, timeout: timeoutMs });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.on('response', (res) => {
-      if (method === 'GET') {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      } else {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (keepBody) chunks.push(c);
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }),
+      );
       res.on('error', reject);
     });
     req.end(body);
   });
 }
 
-/** One GET of the action's page: the CSRF cookie and the form's token, as a browser gets them. */
+/**
+ * One GET of the action's page, as a browser makes before it signs: the CSRF
+ * cookie and the form's token if the page has them. A page with one and not
+ * the other is broken (every POST would be refused): that stops the load.
+ */
 async function getForm(agent: http.Agent, spec: LoadSpec): Promise<Form> {
-  const res = await request(agent, new URL(`/actions/${spec.slug}`, spec.baseUrl), 'GET', {}, undefined, spec.requestTimeoutMs);
+  const res = await request(agent, new URL(`/actions/${spec.slug}`, spec.baseUrl), 'GET', {}, undefined, spec.requestTimeoutMs, true);
   if (res.status !== 200) throw new Error(`GET /actions/${spec.slug} answered ${res.status}`);
   const cookies = res.headers['set-cookie'] ?? [];
   const cookie = cookies.map((c) => c.split(';')[0]!).find((c) => /^(__Host-)?placard\.csrf=/.test(c));
   const token = /name="_csrf" value="([^"]+)"/.exec(res.text ?? '')?.[1];
-  if (!cookie || !token) throw new Error('the action page gave no CSRF cookie or no _csrf field');
-  return { cookie, token: token.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&') };
+  if (!cookie !== !token) throw new Error(`the action page gave a CSRF ${cookie ? 'cookie but no _csrf field' : '_csrf field but no cookie'}`);
+  return { cookie, token: token?.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&') };
+}
+
+/** What one request of the load sends: the signing form with a new email, or the same GET each time. */
+type Send = { url: URL; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
+
+async function prepareRequests(agent: http.Agent, spec: LoadSpec): Promise<(n: number) => Send> {
+  if (spec.get) {
+    const send: Send = { url: new URL(spec.get.path, spec.baseUrl), method: 'GET', headers: spec.get.headers ?? {} };
+    return () => send;
+  }
+  const form = await getForm(agent, spec);
+  const url = new URL(`/actions/${spec.slug}/signatures`, spec.baseUrl);
+  return (n) => {
+    const body = new URLSearchParams({
+      ...(form.token ? { _csrf: form.token } : {}),
+      name: 'Bench Signer',
+      email: `${spec.emailPrefix}-${n}@bench.example.com`,
+      country: 'GB',
+    }).toString();
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      ...(form.cookie ? { cookie: form.cookie } : {}),
+    };
+    return { url, method: 'POST', headers, body };
+  };
 }
 
 export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.mode === 'closed' ? spec.connections : spec.maxSockets });
-  const form = await getForm(agent, spec);
-  const target = new URL(`/actions/${spec.slug}/signatures`, spec.baseUrl);
+  const nextRequest = await prepareRequests(agent, spec);
   const byStatus: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const latencies: number[] = [];
@@ -112,28 +154,21 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
   let inFlight = 0;
   let maxInFlight = 0;
   let requests = 0;
+  let answered = 0;
+  let bodyBytes = 0;
   let lastEnd = 0;
 
   const sendOne = async (scheduledAt?: number) => {
-    const n = seq++;
-    const body = new URLSearchParams({
-      _csrf: form.token,
-      name: 'Bench Signer',
-      email: `${spec.emailPrefix}-${n}@bench.example.com`,
-      country: 'GB',
-    }).toString();
-    const headers = {
-      'content-type': 'application/x-www-form-urlencoded',
-      'content-length': String(Buffer.byteLength(body)),
-      cookie: form.cookie,
-    };
+    const { url, method, headers, body } = nextRequest(seq++);
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     const started = performance.now();
     try {
-      const res = await request(agent, target, 'POST', headers, body, spec.requestTimeoutMs);
+      const res = await request(agent, url, method, headers, body, spec.requestTimeoutMs);
       const ended = performance.now();
       byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+      answered++;
+      bodyBytes += res.bytes;
       latencies.push(ended - (scheduledAt ?? started));
       if (scheduledAt !== undefined) service.push(ended - started);
       lastEnd = ended;
@@ -194,6 +229,8 @@ export async function runLoadHere(spec: LoadSpec): Promise<LoadResult> {
     errors,
     elapsedMs,
     signaturesPerSecond: ok303 / (elapsedMs / 1000),
+    responsesPerSecond: answered / (elapsedMs / 1000),
+    bodyBytes,
     latencyMs: summarize(latencies),
     serviceMs: spec.mode === 'open' ? summarize(service) : undefined,
     maxInFlight,
