@@ -8,7 +8,6 @@
 // migrations, the demo content, the app secret), then forks that many web
 // processes, which run this same file from the job queue on, without workers.
 import cluster from 'node:cluster';
-import { createApp } from './app.ts';
 import { startWebProcesses } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { closeDatabase, openDatabase, type Database } from './db/open.ts';
@@ -16,9 +15,7 @@ import { printDemoSignInLink } from './admin/demo-admin.ts';
 import { loadDemoContent } from './demo/demo-content.ts';
 import { renderPostsWithCurrentRules } from './posts/rerender.ts';
 import { jobs, periodicTasks } from './features.ts';
-import { createWebServer } from './http/web-server.ts';
 import { startQueue } from './jobs/queue.ts';
-import { startWorkers } from './jobs/workers.ts';
 import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.ts';
 import { createLogger, type Logger } from './log.ts';
 import { appSecret } from './settings/settings.repo.ts';
@@ -42,6 +39,8 @@ async function prepareDatabase(config: Config, log: Logger, lifecycle: Lifecycle
 
 /** The job queue, the workers if they run here, and the app on the port. */
 async function serve(config: Config, log: Logger, lifecycle: Lifecycle, database: Database, secret: string): Promise<void> {
+  // Imported here: the cluster primary, which serves nothing, is spared their weight (about 30 MB of RSS).
+  const [{ createApp }, { createWebServer }, { startWorkers }] = await Promise.all([import('./app.ts'), import('./http/web-server.ts'), import('./jobs/workers.ts')]);
   const { pool } = database;
   const queue = await startQueue({ connectionString: database.url, log, jobs, supervise: config.runWorkers });
   lifecycle.onStop('job queue', 7_000, (deadline) => queue.stop(deadline));
