@@ -3,9 +3,11 @@
 // asserts no time; it exits non-zero only when something broke (a setup step,
 // or a 303 whose signature or job is missing).
 //
-// Three processes take part, each with its own event loop:
+// Three kinds of process take part, each with its own event loop:
 //   this one (the orchestrator: databases, starting and stopping, counting);
-//   the server under test, `node --import tsx src/server.ts`, started as in production;
+//   the server under test, `node --import tsx src/server.ts` or `node build/server.js`
+//   (BENCH_SERVER), started as in production; with BENCH_WEB_PROCESSES, a cluster
+//   primary and its web processes, beside one `npm run worker`;
 //   the load client, a child forked per load (bench/client.ts).
 // PostgreSQL is the one at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 // used as an admin connection to create and drop the bench's own databases.
