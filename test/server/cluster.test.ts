@@ -1,14 +1,19 @@
 // `npm start` with WEB_PROCESSES=2 on a real PostgreSQL: a cluster primary and
 // two web processes on one port. Which process answered a request is read from
 // its log line (LOG_LEVEL=debug logs each request, and every line of a cluster
-// names its pid): nothing new is exposed over HTTP for it.
+// names its pid): nothing new is exposed over HTTP for it. Then the primary's
+// restarts alone, with a stand-in web process that dies as soon as it listens.
 import assert from 'node:assert/strict';
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { startWebProcesses } from '../../src/cluster.ts';
+import { createLogger } from '../../src/log.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { freePort } from '../helpers/ports.ts';
 import { Spawned } from '../helpers/spawned.ts';
@@ -161,5 +166,24 @@ describe('npm start with WEB_PROCESSES=2: a cluster primary and two web processe
     placard.kill();
     await placard.exited;
     assert.deepEqual(await goneWithin(pids, EXIT_BOUND_MS), [], 'the web processes stopped by themselves');
+  });
+});
+
+describe('the cluster primary, with web processes that keep dying (src/cluster.ts)', () => {
+  it('restarts one that dies after 0.5 s, doubling the wait, and gives up after 5 deaths in a row', { timeout: 60_000 }, async () => {
+    cluster.setupPrimary({ exec: path.join(import.meta.dirname, 'fixtures', 'short-lived-web-process.mjs'), execArgv: [], silent: true });
+    const lines: { msg: string; restartInMs?: number; failures?: number }[] = [];
+    const log = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    let gaveUp!: (reason: Record<string, unknown>) => void;
+    const givenUp = new Promise<Record<string, unknown>>((resolve) => (gaveUp = resolve));
+    const webProcesses = startWebProcesses({ count: 1, env: {}, log, isStopping: () => false, giveUp: gaveUp });
+    await webProcesses.ready;
+    const reason = await givenUp;
+    await webProcesses.stop(Date.now() + 1_000);
+    assert.deepEqual(reason, { reason: 'a web process keeps dying', webProcess: 1 });
+    const restarts = lines.filter((l) => l.msg === 'web process exited; starting another').map((l) => l.restartInMs);
+    assert.deepEqual(restarts, [500, 1_000, 2_000, 4_000, 8_000]);
+    assert.equal(lines.filter((l) => l.msg === 'web process listening').length, 6, 'the first and five more');
+    assert.match(lines.at(-1)!.msg, /web process 1 died 6 times in a row; stopping Placard/);
   });
 });
