@@ -5,8 +5,9 @@
 //
 // With WEB_PROCESSES above 1 the work is split (src/cluster.ts): this process,
 // the cluster primary, does the steps that happen once (the database, the
-// migrations, the demo content, the app secret), then forks that many web
-// processes, which run this same file from the job queue on, without workers.
+// migrations, the demo content, the app secret, pg-boss's tables), then forks
+// that many web processes, which run this same file from the job queue on,
+// without workers.
 import cluster from 'node:cluster';
 import { startWebProcesses } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
