@@ -3,9 +3,11 @@
 // asserts no time; it exits non-zero only when something broke (a setup step,
 // or a 303 whose signature or job is missing).
 //
-// Three processes take part, each with its own event loop:
+// Three kinds of process take part, each with its own event loop:
 //   this one (the orchestrator: databases, starting and stopping, counting);
-//   the server under test, `node --import tsx src/server.ts`, started as in production;
+//   the server under test, `node --import tsx src/server.ts` or `node build/server.js`
+//   (BENCH_SERVER), started as in production; with BENCH_WEB_PROCESSES, a cluster
+//   primary and its web processes, beside one `npm run worker`;
 //   the load client, a child forked per load (bench/client.ts).
 // PostgreSQL is the one at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 // used as an admin connection to create and drop the bench's own databases.
@@ -35,19 +37,34 @@ function envNumber(name: string, fallback: number): number {
   return value;
 }
 
+function list(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback).split(',').map((m) => m.trim()).filter(Boolean);
+}
+
 const settings = {
   adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   durationMs: envNumber('BENCH_DURATION_S', 10) * 1000,
   warmupMs: envNumber('BENCH_WARMUP_S', 2) * 1000,
   connections: envNumber('BENCH_CONNECTIONS', 32),
   rate: envNumber('BENCH_RATE', 500),
-  /** Which server modes to measure: workers (RUN_WORKERS=true, the default deployment) and/or web (RUN_WORKERS=false). */
-  modes: (process.env.BENCH_MODES ?? 'workers,web').split(',').map((m) => m.trim()).filter(Boolean),
+  /**
+   * Which server modes to measure: workers (RUN_WORKERS=true, the default deployment), web
+   * (RUN_WORKERS=false) and split (RUN_WORKERS=false beside one `npm run worker`); split alone
+   * when BENCH_WEB_PROCESSES is given.
+   */
+  modes: list('BENCH_MODES', process.env.BENCH_WEB_PROCESSES ? 'split' : 'workers,web'),
+  /** WEB_PROCESSES for the web and split modes, each measured in turn (workers mode is one process). */
+  webProcesses: list('BENCH_WEB_PROCESSES', '1').map((n) => {
+    if (!/^[1-9]\d*$/.test(n)) throw new Error(`BENCH_WEB_PROCESSES: "${n}" is not a number of processes`);
+    return Number(n);
+  }),
+  /** How the server runs: tsx (the TypeScript through its loader) and/or build (`npm run build`, then build/*.js). */
+  servers: list('BENCH_SERVER', 'tsx'),
   /** Which loads to run against Placard: closed and/or open. */
-  loads: (process.env.BENCH_LOADS ?? 'closed,open').split(',').map((m) => m.trim()).filter(Boolean),
+  loads: list('BENCH_LOADS', 'closed,open'),
   ceilings: process.env.BENCH_CEILINGS !== 'false',
   pgbench: process.env.PGBENCH ?? findPgbench(),
-  /** How long to watch the mail queue drain after a load, with workers in-process. */
+  /** How long to watch the mail queue drain after a load, with workers (in-process or `npm run worker`). */
   mailWatchMs: envNumber('BENCH_MAIL_WATCH_S', 10) * 1000,
   /** LOG_LEVEL of the server under test; warn by default, so that logging costs nothing. */
   serverLogLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
@@ -189,7 +206,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Started = { child: ChildProcess; pid: number; baseUrl: string; logFile: string; stop: () => Promise<StopResult> };
+type Spawned = { child: ChildProcess; pid: number; logFile: string; stop: () => Promise<StopResult> };
+type Started = Spawned & { baseUrl: string };
 type StopResult = { code: number | null; signal: string | null; ms: number };
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -203,22 +221,27 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Starts `node --import tsx <script>` with env, its output to a log file; resolves once /healthz answers 200. */
-async function startNode(label: string, script: string, env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): Promise<Started> {
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** How a Placard entry (server, worker) runs: through tsx as in development, or compiled by `npm run build`. */
+type ServerKind = 'tsx' | 'build';
+function entryArgs(kind: ServerKind, entry: 'server' | 'worker'): string[] {
+  return kind === 'build' ? [`build/${entry}.js`] : ['--import', 'tsx', `src/${entry}.ts`];
+}
+
+/** Spawns `node <args>` with env, its output to a log file; stopped (SIGTERM, then SIGKILL) at cleanup. */
+function spawnNode(label: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Spawned {
   assertRunning();
-  const port = await freePort();
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const stopResult: { value?: Promise<StopResult> } = {};
   const stop = (): Promise<StopResult> =>
     (stopResult.value ??= (async () => {
       const started = performance.now();
-      if (child.exitCode === null && child.signalCode === null) {
+      if (!hasExited(child)) {
         child.kill('SIGTERM');
         // Placard finishes requests in flight, then stops its queue (up to 15 s), then exits.
         if (!(await waitForExit(child, 30_000))) {
@@ -231,31 +254,52 @@ async function startNode(label: string, script: string, env: NodeJS.ProcessEnv, 
   const unregister = onCleanup(`stop ${label} (pid ${child.pid})`, async () => {
     await stop();
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = performance.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${label} exited (${child.exitCode ?? child.signalCode}) before it answered; its log:\n${tail(logFile)}`);
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > deadline) throw new Error(`${label} did not answer /healthz within 60 s; its log:\n${tail(logFile)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
   return {
     child,
     pid: child.pid!,
-    baseUrl,
     logFile,
     stop: async () => {
       await unregister();
       return stop();
     },
   };
+}
+
+/** Polls `ready` every 200 ms until it is true; fails if the process exits first, or after 60 s. */
+async function waitUntil(label: string, started: Spawned, what: string, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    if (hasExited(started.child)) throw new Error(`${label} exited (${started.child.exitCode ?? started.child.signalCode}) before ${what}; its log:\n${tail(started.logFile)}`);
+    if (await ready().catch(() => false)) return;
+    if (performance.now() > deadline) throw new Error(`${label}: not ${what} within 60 s; its log:\n${tail(started.logFile)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Starts a web server (`node <args>` on a free PORT); resolves once /healthz answers 200 and,
+ * given `webProcesses` above 1, once the cluster primary has logged that many web processes listening.
+ */
+async function startNode(label: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, webProcesses = 1): Promise<Started> {
+  const port = await freePort();
+  const started = spawnNode(label, args, { ...env, PORT: String(port) }, logFile);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntil(label, started, 'it answered /healthz', async () => (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok);
+  if (webProcesses > 1) {
+    await waitUntil(label, started, `${webProcesses} web processes listened`, async () => webProcessPids(logFile).length >= webProcesses);
+  }
+  return { ...started, baseUrl };
+}
+
+/** The pids of the web processes that the cluster primary said are listening (src/cluster.ts, at LOG_LEVEL info). */
+function webProcessPids(logFile: string): number[] {
+  const pids: number[] = [];
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"web process listening"')) continue;
+    const pid = (JSON.parse(line) as { webProcessPid?: number }).webProcessPid;
+    if (pid) pids.push(pid);
+  }
+  return pids;
 }
 
 function tail(file: string, lines = 30): string {
@@ -266,13 +310,6 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-function logLineCount(file: string): number {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-  } catch {
-    return 0;
-  }
-}
 
 // ---------------------------------------------------------------------------
 // CPU: where the two cores went during a load, from /proc.
@@ -285,15 +322,17 @@ const CLK_TCK = (() => {
   }
 })();
 
-type Group = 'server' | 'client' | 'pgBench' | 'pgOther';
+type Group = 'server' | 'worker' | 'client' | 'pgBench' | 'pgOther';
+/** The processes of a load: the server (with WEB_PROCESSES above 1, the cluster primary), `npm run worker` if any, the load client. */
+type LoadPids = { server: number; worker?: number; client: number };
 type CpuSnapshot = {
   at: number;
   busy: number;
   idle: number;
   steal: number;
   procs: Map<number, { ticks: number; group: Group }>;
-  /** The server's main thread (its event loop): ns on a CPU, ns runnable but waiting for one (/proc/PID/schedstat). */
-  serverSched?: { run: number; wait: number };
+  /** Each web process's main thread (its event loop): ns on a CPU, ns runnable but waiting for one (/proc/PID/schedstat). */
+  webSched: Map<number, { run: number; wait: number }>;
 };
 
 function schedstat(pid: number): { run: number; wait: number } | undefined {
@@ -319,11 +358,15 @@ function cmdline(pid: number): string {
   return c;
 }
 
-/** Ticks of the server, the client, and every PostgreSQL process (split: backends of `dbName`, and the rest). */
-function cpuSnapshot(serverPid: number, clientPid: number, dbName: string | undefined): CpuSnapshot {
+/**
+ * Ticks of the server (and the web processes it forked), the worker, the client, and every
+ * PostgreSQL process (split: backends of `dbName`, and the rest).
+ */
+function cpuSnapshot(pids: LoadPids | undefined, dbName: string | undefined): CpuSnapshot {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
   const procs = new Map<number, { ticks: number; group: Group }>();
+  const forked: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -334,61 +377,77 @@ function cpuSnapshot(serverPid: number, clientPid: number, dbName: string | unde
       continue; // gone
     }
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     let group: Group | undefined;
-    if (pid === serverPid) group = 'server';
-    else if (pid === clientPid) group = 'client';
+    if (pid === pids?.server) group = 'server';
+    else if (comm === 'node' && Number(fields[1]) === pids?.server) {
+      group = 'server'; // a web process of the cluster
+      forked.push(pid);
+    } else if (pid === pids?.worker) group = 'worker';
+    else if (pid === pids?.client) group = 'client';
     else if (comm === 'postgres') group = dbName && cmdline(pid).includes(` ${dbName} `) ? 'pgBench' : 'pgOther';
     if (!group) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     procs.set(pid, { ticks: Number(fields[11]) + Number(fields[12]), group }); // utime + stime
   }
-  return {
-    at: performance.now(),
-    busy: user! + nice! + system! + irq! + softirq!,
-    idle: idle! + iowait!,
-    steal: steal!,
-    procs,
-    serverSched: serverPid > 0 ? schedstat(serverPid) : undefined,
-  };
+  // The web processes: those the server forked, or the server itself.
+  const webSched = new Map<number, { run: number; wait: number }>();
+  for (const pid of forked.length ? forked : pids ? [pids.server] : []) {
+    const sched = schedstat(pid);
+    if (sched) webSched.set(pid, sched);
+  }
+  return { at: performance.now(), busy: user! + nice! + system! + irq! + softirq!, idle: idle! + iowait!, steal: steal!, procs, webSched };
 }
 
 /** Percent of one core, so the machine's total is nproc × 100. */
 type CpuShare = {
   server: number;
+  worker: number;
   client: number;
   pgBench: number;
   pgOther: number;
   rest: number;
   idle: number;
   steal: number;
-  /** The server's event-loop thread, % of wall time: running, and ready to run but waiting for a CPU. */
-  loopRun?: number;
-  loopWait?: number;
+  /** Each web process's event-loop thread, % of wall time: running, and ready to run but waiting for a CPU. */
+  loops: { pid: number; run: number; wait: number }[];
 };
 
 function cpuShare(before: CpuSnapshot, after: CpuSnapshot): CpuShare {
   const seconds = (after.at - before.at) / 1000;
   const pct = (ticks: number) => (ticks / CLK_TCK / seconds) * 100;
-  const groups: Record<Group, number> = { server: 0, client: 0, pgBench: 0, pgOther: 0 };
+  const groups: Record<Group, number> = { server: 0, worker: 0, client: 0, pgBench: 0, pgOther: 0 };
   for (const [pid, { ticks, group }] of after.procs) groups[group] += ticks - (before.procs.get(pid)?.ticks ?? 0);
-  const share = { server: pct(groups.server), client: pct(groups.client), pgBench: pct(groups.pgBench), pgOther: pct(groups.pgOther) };
+  const share = { server: pct(groups.server), worker: pct(groups.worker), client: pct(groups.client), pgBench: pct(groups.pgBench), pgOther: pct(groups.pgOther) };
   const busy = pct(after.busy - before.busy);
-  const ours = share.server + share.client + share.pgBench + share.pgOther;
-  const sched =
-    before.serverSched && after.serverSched
-      ? {
-          loopRun: ((after.serverSched.run - before.serverSched.run) / 1e9 / seconds) * 100,
-          loopWait: ((after.serverSched.wait - before.serverSched.wait) / 1e9 / seconds) * 100,
-        }
-      : {};
-  return { ...share, rest: Math.max(0, busy - ours), idle: pct(after.idle - before.idle), steal: pct(after.steal - before.steal), ...sched };
+  const ours = share.server + share.worker + share.client + share.pgBench + share.pgOther;
+  const loops = [...after.webSched].flatMap(([pid, end]) => {
+    const start = before.webSched.get(pid);
+    return start ? [{ pid, run: ((end.run - start.run) / 1e9 / seconds) * 100, wait: ((end.wait - start.wait) / 1e9 / seconds) * 100 }] : [];
+  });
+  return { ...share, rest: Math.max(0, busy - ours), idle: pct(after.idle - before.idle), steal: pct(after.steal - before.steal), loops };
+}
+
+/** The largest resident set (VmRSS, /proc/PID/status) seen of each process of a load, in bytes. */
+class RssPeaks {
+  readonly peaks = new Map<number, number>();
+
+  sample(pids: Iterable<number>): void {
+    for (const pid of pids) {
+      try {
+        const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        if (kb) this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, kb * 1024));
+      } catch {
+        // gone
+      }
+    }
+  }
 }
 
 /** What the machine is doing while the bench does nothing (other people's work on a shared machine). */
 async function backgroundLoad(ms: number): Promise<CpuShare> {
-  const before = cpuSnapshot(-1, -1, undefined);
+  const before = cpuSnapshot(undefined, undefined);
   await new Promise((r) => setTimeout(r, ms));
-  return cpuShare(before, cpuSnapshot(-1, -1, undefined));
+  return cpuShare(before, cpuSnapshot(undefined, undefined));
 }
 
 /**
@@ -441,7 +500,9 @@ async function unmeasuredLoad(spec: LoadSpec): Promise<LoadResult> {
   }
 }
 
-type Measured = { result: LoadResult; cpu: CpuShare; waits?: { samples: number; states: [string, number][] }; checkpoints?: number };
+/** Peak RSS in bytes: of each web process, of the cluster primary (WEB_PROCESSES above 1), of `npm run worker`. */
+type Rss = { web: number[]; primary?: number; worker?: number };
+type Measured = { result: LoadResult; cpu: CpuShare; rss: Rss; waits?: { samples: number; states: [string, number][] }; checkpoints?: number };
 
 /** Checkpoints the server has done so far (timed and requested): one during a load costs it extra WAL (full-page writes) and I/O. */
 async function checkpointCount(): Promise<number | undefined> {
@@ -452,8 +513,11 @@ async function checkpointCount(): Promise<number | undefined> {
   }
 }
 
-/** Runs one load in a child while sampling CPU (and, given a database, its connections' states) just around it. */
-async function measuredLoad(spec: LoadSpec, serverPid: number, db?: { name: string; url: string }): Promise<Measured> {
+/**
+ * Runs one load in a child while sampling CPU and RSS (and, given a database, its connections'
+ * states) just around it. `server` is the server's pid (with web processes, the primary's), `worker` that of `npm run worker`.
+ */
+async function measuredLoad(spec: LoadSpec, server: number, db?: { name: string; url: string }, worker?: number): Promise<Measured> {
   assertRunning();
   const handle = runLoad(spec);
   const cancel = onCleanup(`kill load client ${handle.pid}`, async () => handle.kill());
@@ -461,16 +525,29 @@ async function measuredLoad(spec: LoadSpec, serverPid: number, db?: { name: stri
   await new Promise((r) => setTimeout(r, 400));
   const waits = db ? sampleWaits(db.url) : undefined;
   const checkpointsBefore = await checkpointCount();
-  const before = cpuSnapshot(serverPid, handle.pid, db?.name);
+  const pids: LoadPids = { server, worker, client: handle.pid };
+  const rss = new RssPeaks();
+  const snapshot = () => {
+    const taken = cpuSnapshot(pids, db?.name);
+    rss.sample([server, ...taken.webSched.keys(), ...(worker ? [worker] : [])]);
+    return taken;
+  };
+  const before = snapshot();
   // Keep the newest sample taken while the client was still alive (it exits right after reporting).
   let last = before;
-  const sampler = setInterval(() => (last = cpuSnapshot(serverPid, handle.pid, db?.name)), 250);
+  const sampler = setInterval(() => (last = snapshot()), 250);
   try {
     const result = await handle.result;
     const cpu = cpuShare(before, last);
     const checkpointsAfter = await checkpointCount();
     const checkpoints = checkpointsBefore !== undefined && checkpointsAfter !== undefined ? checkpointsAfter - checkpointsBefore : undefined;
-    return { result, cpu, waits: await waits?.stop(), checkpoints };
+    const webPids = [...last.webSched.keys()];
+    const peaks: Rss = {
+      web: webPids.map((pid) => rss.peaks.get(pid) ?? 0),
+      primary: webPids.includes(server) ? undefined : rss.peaks.get(server),
+      worker: worker ? rss.peaks.get(worker) : undefined,
+    };
+    return { result, cpu, rss: peaks, waits: await waits?.stop(), checkpoints };
   } finally {
     clearInterval(sampler);
     await waits?.stop();
@@ -491,11 +568,18 @@ function describeLoad(spec: LoadSpec): string {
     : `open loop, ${spec.rate}/s × ${seconds} s (${f0((spec.rate * spec.durationMs) / 1000)} requests on a fixed schedule)`;
 }
 
+const mb = (bytes: number) => `${f0(bytes / 2 ** 20)} MB`;
+
 function formatCpu(cpu: CpuShare): string {
-  return `server ${f0(cpu.server)}  client ${f0(cpu.client)}  PostgreSQL: bench db backends ${f0(cpu.pgBench)}, other ${f0(cpu.pgOther)}  rest of machine ${f0(cpu.rest)}  idle ${f0(cpu.idle)}  steal ${f0(cpu.steal)}`;
+  return `server ${f0(cpu.server)}${cpu.worker ? `  npm run worker ${f0(cpu.worker)}` : ''}  client ${f0(cpu.client)}  PostgreSQL: bench db backends ${f0(cpu.pgBench)}, other ${f0(cpu.pgOther)}  rest of machine ${f0(cpu.rest)}  idle ${f0(cpu.idle)}  steal ${f0(cpu.steal)}`;
 }
 
-function printLoad(result: LoadResult, cpu: CpuShare): void {
+function formatRss(rss: Rss): string {
+  const web = rss.web.length === 1 ? `web process ${mb(rss.web[0]!)}` : `web processes ${rss.web.map(mb).join(', ')}`;
+  return [web, rss.primary !== undefined && `cluster primary ${mb(rss.primary)}`, rss.worker !== undefined && `npm run worker ${mb(rss.worker)}`].filter(Boolean).join('; ');
+}
+
+function printLoad(result: LoadResult, cpu: CpuShare, rss?: Rss): void {
   const r = result;
   const statuses = Object.entries(r.byStatus).map(([s, n]) => `${s}: ${f0(n)}`).join(', ');
   const errors = Object.entries(r.errors).map(([e, n]) => `${e}: ${f0(n)}`).join(', ');
@@ -509,9 +593,14 @@ function printLoad(result: LoadResult, cpu: CpuShare): void {
     console.log(`  service ms (actual send → response): p50 ${f1(s.p50)}  p90 ${f1(s.p90)}  p99 ${f1(s.p99)}  max ${f1(s.max)};  max in flight ${r.maxInFlight}`);
   }
   console.log(`  cpu, % of one core (machine = ${os.availableParallelism()} × 100): ${formatCpu(cpu)}`);
-  if (cpu.loopRun !== undefined && cpu.loopWait !== undefined) {
-    console.log(`  server event-loop thread, % of wall time: on a CPU ${f0(cpu.loopRun)}, ready but waiting for a CPU ${f0(cpu.loopWait)} (/proc/PID/schedstat)`);
+  if (cpu.loops.length === 1) {
+    const [loop] = cpu.loops as [CpuShare['loops'][number]];
+    console.log(`  server event-loop thread, % of wall time: on a CPU ${f0(loop.run)}, ready but waiting for a CPU ${f0(loop.wait)} (/proc/PID/schedstat)`);
+  } else if (cpu.loops.length > 1) {
+    const each = cpu.loops.map((l) => `pid ${l.pid} ${f0(l.run)}/${f0(l.wait)}`).join(', ');
+    console.log(`  web processes' event-loop threads, % of wall time on a CPU / ready but waiting for one (/proc/PID/schedstat): ${each}`);
   }
+  if (rss) console.log(`  RSS, the most seen during the load (VmRSS, sampled every 250 ms): ${formatRss(rss)}`);
 }
 
 type Row = {
@@ -525,11 +614,12 @@ type Row = {
   p99: number;
   max: number;
   cpu: CpuShare;
+  rss?: Rss;
   durable?: string;
 };
 const rows: Row[] = [];
 
-function addRow(target: string, result: LoadResult, cpu: CpuShare, durable?: string): void {
+function addRow(target: string, result: LoadResult, cpu: CpuShare, durable?: string, rss?: Rss): void {
   const l = result.latencyMs;
   rows.push({
     target,
@@ -542,6 +632,7 @@ function addRow(target: string, result: LoadResult, cpu: CpuShare, durable?: str
     p99: l.p99,
     max: l.max,
     cpu,
+    rss,
     durable,
   });
 }
@@ -567,19 +658,84 @@ function loadSpec(baseUrl: string, mode: 'closed' | 'open', prefix: string, over
 
 let failures = 0;
 
-async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: string): Promise<void> {
-  const label = `placard ${workers ? 'RUN_WORKERS=true (workers in-process)' : 'RUN_WORKERS=false (web only)'}`;
+/** One configuration of Placard under load. */
+type PlacardRun = {
+  /** workers: RUN_WORKERS=true; web: RUN_WORKERS=false; split: RUN_WORKERS=false beside one `npm run worker`. */
+  mode: 'workers' | 'web' | 'split';
+  /** WEB_PROCESSES (workers mode: always 1, as the web processes of a cluster run no workers). */
+  webProcesses: number;
+  server: ServerKind;
+};
+
+function describeRun(run: PlacardRun): { heading: string; target: string } {
+  const processes = run.webProcesses > 1 ? `WEB_PROCESSES=${run.webProcesses}, ` : '';
+  const how = run.server === 'build' ? 'node build/server.js' : 'node --import tsx src/server.ts';
+  const heading = {
+    workers: 'RUN_WORKERS=true (workers in-process)',
+    web: `${processes}RUN_WORKERS=false (web only)`,
+    split: `${processes}RUN_WORKERS=false + one npm run worker`,
+  }[run.mode];
+  const target = {
+    workers: 'workers in-process',
+    web: run.webProcesses > 1 ? `web only, ${run.webProcesses} web processes` : 'web only',
+    split: `${run.webProcesses} web process${run.webProcesses > 1 ? 'es' : ''} + npm run worker`,
+  }[run.mode];
+  return { heading: `${heading}; ${how}`, target: `Placard, ${target}${run.server === 'build' ? ' (build)' : ''}` };
+}
+
+const LOG_LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * Lines of a log file at `level` or above, and those that are not pino's (a
+ * crash's stack): a quiet server writes none at warn.
+ */
+function logLineCount(file: string, level: string): number {
+  try {
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .filter((l) => {
+        try {
+          return (JSON.parse(l) as { level: number }).level >= (LOG_LEVELS[level] ?? 0);
+        } catch {
+          return true;
+        }
+      }).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Connections of the database held by pg-boss (application_name placard-queue): a worker that has started its queue. */
+async function queueConnections(db: { url: string }): Promise<number> {
+  const client = new pg.Client({ connectionString: db.url, application_name: 'placard-bench' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'placard-queue'",
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: string): Promise<void> {
+  const { heading, target } = describeRun(run);
   const spec0 = loadSpec('', mode, 'x');
-  console.log(`\n== ${label}; ${describeLoad(spec0)}`);
+  console.log(`\n== placard ${heading}; ${describeLoad(spec0)}`);
+  const mailSent = run.mode !== 'web';
+  const name = `${run.mode}-${run.webProcesses}-${run.server}-${mode}`;
 
   const setupStarted = performance.now();
-  const db = await createDatabase(workers ? 'w' : 'web');
+  const db = await createDatabase(run.mode === 'workers' ? 'w' : run.mode);
   await preparePlacardDatabase(db.url);
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Nothing of the caller's Placard settings leaks in, except the pool size, which is printed.
   // NODE_ENV stays unset (development): production requires SMTP_URL, and the bench writes mail to files.
-  for (const key of ['NODE_ENV', 'SMTP_URL', 'BASE_URL', 'APP_SECRET', 'TRUST_PROXY', 'EMBEDDED_PG_PORT', 'MAIL_FROM', 'COUNT_INTERVAL_MS']) delete env[key];
+  for (const key of ['NODE_ENV', 'SMTP_URL', 'BASE_URL', 'APP_SECRET', 'TRUST_PROXY', 'EMBEDDED_PG_PORT', 'MAIL_FROM', 'COUNT_INTERVAL_MS', 'WEB_PROCESSES']) delete env[key];
   Object.assign(env, {
     DATABASE_URL: db.url,
     HOST: '127.0.0.1',
@@ -587,13 +743,24 @@ async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: stri
     DEMO_CONTENT: 'false',
     RATE_LIMIT_SIGN_PER_MINUTE: '100000000',
     RATE_LIMIT_CONFIRM_PER_MINUTE: '100000000',
-    RUN_WORKERS: String(workers),
+    RUN_WORKERS: String(run.mode === 'workers'),
     DATA_DIR: dataDir,
   });
-  const logFile = path.join(tmp, `server-${workers ? 'workers' : 'web'}-${mode}.log`);
-  const server = await startNode('placard', 'src/server.ts', env, logFile, settings.serverNodeArgs);
+
+  let worker: Spawned | undefined;
+  if (run.mode === 'split') {
+    // First, so that it alone makes pg-boss's queues; ready once its queue is connected.
+    worker = spawnNode('npm run worker', [...settings.serverNodeArgs, ...entryArgs(run.server, 'worker')], env, path.join(tmp, `worker-${name}.log`));
+    await waitUntil('npm run worker', worker, 'its queue connected', async () => (await queueConnections(db)) > 0);
+  }
+  // The cluster primary says which web processes listen at info; they log nothing more per request there.
+  const serverEnv = run.webProcesses > 1 ? { ...env, WEB_PROCESSES: String(run.webProcesses), LOG_LEVEL: (LOG_LEVELS[settings.serverLogLevel] ?? 0) > LOG_LEVELS.info! ? 'info' : settings.serverLogLevel } : env;
+  const logFile = path.join(tmp, `server-${name}.log`);
+  const server = await startNode('placard', [...settings.serverNodeArgs, ...entryArgs(run.server, 'server')], serverEnv, logFile, run.webProcesses);
+  const pool = `DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE ?? '10 (default)'}${run.webProcesses > 1 ? ` in each of ${run.webProcesses} web processes` : ''}`;
+  const pids = run.webProcesses > 1 ? `cluster primary pid ${server.pid}, web processes ${webProcessPids(logFile).join(', ')}` : `server pid ${server.pid}`;
   console.log(
-    `  setup ${f1((performance.now() - setupStarted) / 1000)} s: database ${db.name}, migrated, demo content; server pid ${server.pid} at ${server.baseUrl}; DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE ?? '10 (default)'}`,
+    `  setup ${f1((performance.now() - setupStarted) / 1000)} s: database ${db.name}, migrated, demo content; ${pids}${worker ? `; npm run worker pid ${worker.pid}` : ''}; at ${server.baseUrl}; ${pool}`,
   );
 
   let sent303 = 0;
@@ -603,19 +770,22 @@ async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: stri
   clientErrors += Object.values(warm.errors).reduce((a, b) => a + b, 0);
   console.log(`  warm-up: ${f0(warm.requests)} requests over ${settings.warmupMs / 1000} s (8 connections), ${f0(warm.ok303)} × 303`);
 
-  const { result, cpu, waits, checkpoints } = await measuredLoad(loadSpec(server.baseUrl, mode, 'load'), server.pid, db);
+  const { result, cpu, rss, waits, checkpoints } = await measuredLoad(loadSpec(server.baseUrl, mode, 'load'), server.pid, db, worker?.pid);
   sent303 += result.ok303;
   clientErrors += Object.values(result.errors).reduce((a, b) => a + b, 0);
-  printLoad(result, cpu);
+  printLoad(result, cpu, rss);
   if (waits) {
     const states = waits.states.slice(0, 6).map(([w, n]) => `${w} ${n.toFixed(1)}`).join(' · ');
-    console.log(`  app pool connections (of ${env.DATABASE_POOL_SIZE ?? 10}), average over ${waits.samples} samples of pg_stat_activity: ${states}`);
+    const of = Number(env.DATABASE_POOL_SIZE ?? 10) * (run.webProcesses + (worker ? 1 : 0));
+    console.log(`  app pool connections (of ${of}${worker ? ", the worker's included" : ''}), average over ${waits.samples} samples of pg_stat_activity: ${states}`);
   }
   if (checkpoints !== undefined) console.log(`  PostgreSQL checkpoints during the load (whole server, pg_stat_bgwriter): ${checkpoints}`);
-  if (server.child.exitCode !== null || server.child.signalCode !== null) {
-    // Exit 0 means it shut down on SIGTERM/SIGINT: from outside the bench, on a shared machine.
-    console.log(`  !! the server exited during the load (exit ${server.child.exitCode ?? server.child.signalCode}); these figures are not valid. Its log:\n${tail(logFile)}`);
-    failures++;
+  for (const [label, process] of [['the server', server], ['npm run worker', worker]] as const) {
+    if (process && hasExited(process.child)) {
+      // Exit 0 means it shut down on SIGTERM/SIGINT: from outside the bench, on a shared machine.
+      console.log(`  !! ${label} exited during the load (exit ${process.child.exitCode ?? process.child.signalCode}); these figures are not valid. Its log:\n${tail(process.logFile)}`);
+      failures++;
+    }
   }
 
   // Durability: every 303 means a committed signature and its confirmation job, nothing more, nothing less.
@@ -627,7 +797,7 @@ async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: stri
   );
   if (!ok) failures++;
 
-  if (workers) {
+  if (mailSent) {
     // The mail side: how many confirmations went out during the run, and how fast the backlog drains.
     const before = counts.completed;
     const watchStarted = performance.now();
@@ -642,20 +812,23 @@ async function benchPlacard(workers: boolean, mode: 'closed' | 'open', tmp: stri
     );
   }
 
-  const stopped = await server.stop();
-  const logLines = logLineCount(logFile);
-  console.log(
-    `  stop: SIGTERM → exit ${stopped.code ?? stopped.signal} in ${f1(stopped.ms / 1000)} s; server log lines at LOG_LEVEL=${settings.serverLogLevel}: ${logLines}${logLines ? ` (${logFile})` : ''}`,
-  );
-  if (logLines) console.log(tail(logFile, 5).replace(/^/gm, '    | '));
+  for (const [label, process] of [['server', server], ['npm run worker', worker]] as const) {
+    if (!process) continue;
+    const stopped = await process.stop();
+    const logLines = logLineCount(process.logFile, settings.serverLogLevel);
+    console.log(
+      `  stop ${label}: SIGTERM → exit ${stopped.code ?? stopped.signal} in ${f1(stopped.ms / 1000)} s; log lines at LOG_LEVEL=${settings.serverLogLevel} or above: ${logLines}${logLines ? ` (${process.logFile})` : ''}`,
+    );
+    if (logLines) console.log(tail(process.logFile, 5).replace(/^/gm, '    | '));
+  }
   await db.drop();
-  addRow(`Placard, ${workers ? 'workers in-process' : 'web only'}`, result, cpu, durable);
+  addRow(target, result, cpu, durable, rss);
 }
 
 async function benchHello(tmp: string): Promise<void> {
   console.log(`\n== ceiling: Express 5 hello-world (bench/hello-server.ts: body + cookie parsing, 303, no database)`);
   const logFile = path.join(tmp, 'hello.log');
-  const server = await startNode('hello-world', 'bench/hello-server.ts', { ...process.env }, logFile);
+  const server = await startNode('hello-world', ['--import', 'tsx', 'bench/hello-server.ts'], { ...process.env }, logFile);
   for (const mode of ['closed', 'open'] as const) {
     await unmeasuredLoad(loadSpec(server.baseUrl, 'closed', 'warm', { connections: 8, durationMs: settings.warmupMs }));
     const { result, cpu } = await measuredLoad(loadSpec(server.baseUrl, mode, mode), server.pid);
@@ -699,8 +872,8 @@ async function pgbench(
     const pid = child.pid ?? -1;
     // Connections are made in the first moments; sample the steady part.
     setTimeout(() => {
-      before = last = cpuSnapshot(-1, pid, db.name);
-      sampler = setInterval(() => (last = cpuSnapshot(-1, pid, db.name)), 250);
+      before = last = cpuSnapshot({ server: -1, client: pid }, db.name);
+      sampler = setInterval(() => (last = cpuSnapshot({ server: -1, client: pid }, db.name)), 250);
     }, 300);
   });
   clearInterval(sampler);
@@ -713,7 +886,7 @@ async function pgbench(
       if (m) statements.push({ ms: Number(m[1]), sql: m[2]! });
     }
   }
-  const zero: CpuShare = { server: 0, client: 0, pgBench: 0, pgOther: 0, rest: 0, idle: 0, steal: 0 };
+  const zero: CpuShare = { server: 0, worker: 0, client: 0, pgBench: 0, pgOther: 0, rest: 0, idle: 0, steal: 0, loops: [] };
   return {
     clients,
     tps: number(/tps = ([\d.]+) \(without initial connection time\)/),
@@ -810,24 +983,28 @@ async function benchPostgres(tmp: string): Promise<void> {
 
 function printSummary(): void {
   console.log('\n== summary (latency in ms; open-loop latency counts from the scheduled send time)');
-  console.log('| target | load | requests | non-303 | 303/s | p50 | p90 | p99 | max | cpu % server/client/PostgreSQL/rest/idle | durable |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  console.log('| target | load | requests | non-303 | 303/s | p50 | p90 | p99 | max | cpu % server/worker/client/PostgreSQL/rest/idle | max RSS MB: web processes (primary, worker) | durable |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
+  const inMb = (bytes: number) => f0(bytes / 2 ** 20);
   for (const r of rows) {
-    const cpu = `${f0(r.cpu.server)}/${f0(r.cpu.client)}/${f0(r.cpu.pgBench + r.cpu.pgOther)}/${f0(r.cpu.rest)}/${f0(r.cpu.idle)}`;
+    const cpu = `${f0(r.cpu.server)}/${f0(r.cpu.worker)}/${f0(r.cpu.client)}/${f0(r.cpu.pgBench + r.cpu.pgOther)}/${f0(r.cpu.rest)}/${f0(r.cpu.idle)}`;
+    const others = [r.rss?.primary !== undefined && `primary ${inMb(r.rss.primary)}`, r.rss?.worker !== undefined && `worker ${inMb(r.rss.worker)}`].filter(Boolean);
+    const rss = r.rss ? `${r.rss.web.map(inMb).join(', ')}${others.length ? ` (${others.join(', ')})` : ''}` : '–';
     console.log(
-      `| ${r.target} | ${r.load} | ${f0(r.requests)} | ${f0(r.non303)} | ${f1(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.p99)} | ${f1(r.max)} | ${cpu} | ${r.durable ?? '–'} |`,
+      `| ${r.target} | ${r.load} | ${f0(r.requests)} | ${f0(r.non303)} | ${f1(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.p99)} | ${f1(r.max)} | ${cpu} | ${rss} | ${r.durable ?? '–'} |`,
     );
   }
   for (const p of pgbenchRows) {
-    const cpu = `–/${f0(p.cpu.client)} (pgbench)/${f0(p.cpu.pgBench + p.cpu.pgOther)}/${f0(p.cpu.rest)}/${f0(p.cpu.idle)}`;
-    console.log(`| ${p.label} | ${p.clients} clients | ${f0(p.transactions)} | – | ${f1(p.tps)} | avg ${f1(p.latencyMs)} | | | | ${cpu} | – |`);
+    const cpu = `–/–/${f0(p.cpu.client)} (pgbench)/${f0(p.cpu.pgBench + p.cpu.pgOther)}/${f0(p.cpu.rest)}/${f0(p.cpu.idle)}`;
+    console.log(`| ${p.label} | ${p.clients} clients | ${f0(p.transactions)} | – | ${f1(p.tps)} | avg ${f1(p.latencyMs)} | | | | ${cpu} | – | – |`);
   }
 }
 
 async function main(): Promise<void> {
   const adminHost = new URL(settings.adminUrl).hostname;
   if (!isLoopback(adminHost)) throw new Error(`DATABASE_URL must point at this machine (127.0.0.1/localhost), not ${adminHost}`);
-  for (const mode of settings.modes) if (mode !== 'workers' && mode !== 'web') throw new Error(`BENCH_MODES: unknown mode "${mode}" (workers, web)`);
+  for (const mode of settings.modes) if (!['workers', 'web', 'split'].includes(mode)) throw new Error(`BENCH_MODES: unknown mode "${mode}" (workers, web, split)`);
+  for (const kind of settings.servers) if (kind !== 'tsx' && kind !== 'build') throw new Error(`BENCH_SERVER: unknown "${kind}" (tsx, build)`);
   for (const load of settings.loads) if (load !== 'closed' && load !== 'open') throw new Error(`BENCH_LOADS: unknown load "${load}" (closed, open)`);
 
   const server = await admin(async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
@@ -836,7 +1013,7 @@ async function main(): Promise<void> {
     `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), ${f1(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; PostgreSQL ${server} at ${adminHost}`,
   );
   console.log(
-    `processes: orchestrator pid ${process.pid}; server = separate \`node --import tsx src/server.ts\`; load client = a child process forked per load (bench/client.ts), node:http with keep-alive`,
+    `processes: orchestrator pid ${process.pid}; server = separate ${settings.servers.map((kind) => `\`node ${entryArgs(kind as ServerKind, 'server').join(' ')}\``).join(' and ')} (BENCH_SERVER=${settings.servers.join(',')}); load client = a child process forked per load (bench/client.ts), node:http with keep-alive`,
   );
   console.log(
     `loads: closed loop ${settings.connections} connections × ${settings.durationMs / 1000} s; open loop ${settings.rate}/s × ${settings.durationMs / 1000} s; each after a ${settings.warmupMs / 1000} s warm-up, on a fresh database and server`,
@@ -854,8 +1031,18 @@ async function main(): Promise<void> {
     await benchPostgres(tmp);
     await benchHello(tmp);
   }
-  for (const mode of settings.modes) {
-    for (const load of settings.loads as ('closed' | 'open')[]) await benchPlacard(mode === 'workers', load, tmp);
+  if (settings.servers.includes('build')) {
+    // The compiled app, as production runs it (npm start uses build/ when it is current).
+    const started = performance.now();
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    console.log(`\nnpm run build: ${f1((performance.now() - started) / 1000)} s`);
+  }
+  for (const server of settings.servers as ServerKind[]) {
+    for (const mode of settings.modes as PlacardRun['mode'][]) {
+      for (const webProcesses of mode === 'workers' ? [1] : settings.webProcesses) {
+        for (const load of settings.loads as ('closed' | 'open')[]) await benchPlacard({ mode, webProcesses, server }, load, tmp);
+      }
+    }
   }
   printSummary();
   if (failures) throw new Error(`${failures} load(s) failed: a 303 without its signature or job, or a server that stopped mid-load`);

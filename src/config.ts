@@ -1,5 +1,6 @@
 // Reads and validates the environment once, at boot. A bad variable stops the
 // start with a message that names it, rather than failing later mid-request.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -8,6 +9,8 @@ const boolean = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+const MAX_WEB_PROCESSES = 64;
+const WEB_PROCESSES_MESSAGE = `must be a number of processes from 1 to ${MAX_WEB_PROCESSES}, or auto (one per core)`;
 const nonNegativeInt = z.coerce.number().int().min(0);
 
 const schema = z.object({
@@ -49,6 +52,15 @@ const schema = z.object({
   // Run queue workers inside the web process (the default); set false when
   // `npm run worker` runs them separately.
   RUN_WORKERS: boolean.default(true),
+  // Web processes sharing PORT (src/cluster.ts): a number, or auto for one per
+  // core. Above 1 the workers run in none of them (`npm run worker` runs them).
+  // Bounded: each holds its own pool, and PostgreSQL's connections are few.
+  WEB_PROCESSES: z
+    .string()
+    .regex(/^(auto|[1-9]\d*)$/, WEB_PROCESSES_MESSAGE)
+    .default('1')
+    .transform((v) => (v === 'auto' ? Math.min(os.availableParallelism(), MAX_WEB_PROCESSES) : Number(v)))
+    .refine((n) => n <= MAX_WEB_PROCESSES, WEB_PROCESSES_MESSAGE),
   CONFIRMATION_TTL_DAYS: positiveInt.default(7),
   CONFIRMATION_MAX_RESENDS: z.coerce.number().int().min(0).default(3),
   COUNT_INTERVAL_MS: positiveInt.default(2000),
@@ -136,6 +148,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   runWorkers: boolean;
+  /** How many web processes share the port; above 1, `npm start` is a cluster primary that forks them. */
+  webProcesses: number;
   confirmationTtlDays: number;
   confirmationMaxResends: number;
   countIntervalMs: number;
@@ -239,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM ?? 'Placard <placard@localhost>',
     runWorkers: c.RUN_WORKERS,
+    webProcesses: c.WEB_PROCESSES,
     confirmationTtlDays: c.CONFIRMATION_TTL_DAYS,
     confirmationMaxResends: c.CONFIRMATION_MAX_RESENDS,
     countIntervalMs: c.COUNT_INTERVAL_MS,

@@ -4,6 +4,7 @@
 // through tsx's loader (development, or a checkout never built). A build older
 // than any source file is not used, with a warning: it would run code that is
 // no longer there. Plain JavaScript, so that it runs before any loader does.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +32,8 @@ function newestSource(dir) {
 let useBuild = false;
 if (fs.existsSync(built)) {
   useBuild = newestSource(path.join(root, 'src')) <= fs.statSync(built).mtimeMs;
-  if (!useBuild) console.warn('build/ is older than src/: running the TypeScript instead (npm run build makes it current)');
+  // A web process forked by the cluster primary (src/cluster.ts) decides again, and finds the same: the primary has said so.
+  if (!useBuild && !cluster.isWorker) console.warn('build/ is older than src/: running the TypeScript instead (npm run build makes it current)');
 }
 if (useBuild) {
   await import(pathToFileURL(built).href);

@@ -74,6 +74,11 @@ export class Lifecycle {
     }
   }
 
+  /** Whether a stop has begun (a signal, or shutdown()). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /**
    * On SIGTERM, SIGINT or SIGHUP (a closed terminal, which by default kills Node
    * at once and leaves the embedded PostgreSQL running): stop everything and
@@ -84,23 +89,29 @@ export class Lifecycle {
    * started, e.g. the embedded PostgreSQL, is stopped too), then stops.
    */
   exitOnSignals(): void {
-    const shutdown = async (signal: string) => {
-      if (this.stopping) return;
-      this.stopping = true;
-      const startedAt = Date.now();
-      this.log.info({ signal, deadlineMs: STOP_DEADLINE_MS }, 'shutting down');
-      // Should a step hang despite its deadline, exit anyway rather than wait for SIGKILL.
-      setTimeout(() => {
-        this.log.error('did not stop in time; exiting anyway');
-        process.exit(1);
-      }, STOP_DEADLINE_MS + 2 * STEP_GRACE_MS).unref();
-      // The start ends at its next checkpoint, or with the step it is in (the
-      // embedded PostgreSQL's first initialisation takes a few seconds).
-      await settlesBy(this.starting, startedAt + STOP_DEADLINE_MS - 2_000);
-      await this.stopAll(startedAt);
-      this.log.info({ ms: Date.now() - startedAt }, 'stopped');
-      process.exit(0);
-    };
-    for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
+    for (const signal of STOP_SIGNALS) process.on(signal, () => void this.shutdown({ signal }));
+  }
+
+  /**
+   * Stops everything, then exits with `exitCode`: on a signal (0), or when the
+   * process cannot carry on (the cluster primary whose web processes keep dying, 1).
+   * Once, however often it is called.
+   */
+  async shutdown(reason: Record<string, unknown>, exitCode = 0): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const startedAt = Date.now();
+    this.log.info({ ...reason, deadlineMs: STOP_DEADLINE_MS }, 'shutting down');
+    // Should a step hang despite its deadline, exit anyway rather than wait for SIGKILL.
+    setTimeout(() => {
+      this.log.error('did not stop in time; exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS + 2 * STEP_GRACE_MS).unref();
+    // The start ends at its next checkpoint, or with the step it is in (the
+    // embedded PostgreSQL's first initialisation takes a few seconds).
+    await settlesBy(this.starting, startedAt + STOP_DEADLINE_MS - 2_000);
+    await this.stopAll(startedAt);
+    this.log.info({ ms: Date.now() - startedAt }, 'stopped');
+    process.exit(exitCode);
   }
 }

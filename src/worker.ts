@@ -1,8 +1,9 @@
 // `npm run worker`: the background work alone, for running it apart from the
-// web processes (start those with RUN_WORKERS=false). It stops as the web
-// process does (src/lifecycle.ts): the jobs in hand until 6 s after the
-// signal, then the queue, then the pool.
+// web processes (start those with RUN_WORKERS=false, or WEB_PROCESSES above 1).
+// It stops as the web process does (src/lifecycle.ts): the jobs in hand until
+// 6 s after the signal, then the queue, then the pool.
 import { loadConfig } from './config.ts';
+import { runningEmbeddedUrl } from './db/embedded.ts';
 import { closeDatabase, openDatabase } from './db/open.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
@@ -11,12 +12,15 @@ import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.t
 import { createLogger } from './log.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.databaseUrl) {
-    // The embedded server belongs to `npm start`; a separate worker needs a shared server.
-    throw new Error('npm run worker needs DATABASE_URL (the PostgreSQL that the web instances use)');
+  const loaded = loadConfig();
+  const log = createLogger(loaded.logLevel);
+  // The embedded server belongs to `npm start` (with WEB_PROCESSES above 1, its
+  // web processes run no workers): beside it, a worker uses the one it runs.
+  const databaseUrl = loaded.databaseUrl ?? (await runningEmbeddedUrl({ dataDir: loaded.dataDir, log }));
+  if (!databaseUrl) {
+    throw new Error('npm run worker needs DATABASE_URL (the PostgreSQL that the web instances use), or npm start running on the embedded PostgreSQL of the same DATA_DIR');
   }
-  const log = createLogger(config.logLevel);
+  const config = { ...loaded, databaseUrl };
   const lifecycle = new Lifecycle(log);
   lifecycle.exitOnSignals();
   const booting = lifecycle.start(async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -52,6 +53,15 @@ describe('config', () => {
     assert.equal(loadConfig({ TRUST_PROXY: '3' }).trustProxy, 3);
     for (const hops of ['4', '99', '4294967296']) {
       assert.throws(() => loadConfig({ TRUST_PROXY: hops }), (error: Error) => error instanceof ConfigError && /TRUST_PROXY: .*real number of proxies/.test(error.message), hops);
+    }
+  });
+
+  it('runs one web process unless WEB_PROCESSES asks for more: a count, or auto for one per core', () => {
+    assert.equal(loadConfig({}).webProcesses, 1);
+    assert.equal(loadConfig({ WEB_PROCESSES: '4' }).webProcesses, 4);
+    assert.equal(loadConfig({ WEB_PROCESSES: 'auto' }).webProcesses, Math.min(os.availableParallelism(), 64));
+    for (const bad of ['0', '-1', '1.5', 'two', 'AUTO', '65']) {
+      assert.throws(() => loadConfig({ WEB_PROCESSES: bad }), (error: Error) => error instanceof ConfigError && /WEB_PROCESSES: must be a number of processes from 1 to 64, or auto/.test(error.message), bad);
     }
   });
 });

@@ -11,8 +11,11 @@ const MIN_POSTGRES_VERSION = 130000;
 
 export type Database = { pool: Pool; url: string; health: HealthProbe; embedded?: EmbeddedDatabase };
 
-/** Connects to DATABASE_URL, or starts the embedded server; then migrates. */
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+/**
+ * Connects to DATABASE_URL, or starts the embedded server; then migrates, unless
+ * told not to (a web process forked by the cluster primary, which migrated).
+ */
+export async function openDatabase(config: Config, log: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
@@ -26,8 +29,10 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     if (Number(rows[0]?.version) < MIN_POSTGRES_VERSION) {
       throw new Error(`PostgreSQL 13 or newer is required; this server is ${rows[0]?.version}`);
     }
-    const applied = await migrate(pool);
-    if (applied.length) log.info({ applied }, 'migrations applied');
+    if (options.migrate !== false) {
+      const applied = await migrate(pool);
+      if (applied.length) log.info({ applied }, 'migrations applied');
+    }
   } catch (error) {
     await pool.end().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

@@ -4,14 +4,12 @@
 // in flight finishes, a job stuck in hand is left to pg-boss's retry, and the
 // process exits 0 well within the 10 s that Docker waits before SIGKILL.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { loadDemoContent } from '../../src/demo/demo-content.ts';
@@ -20,61 +18,11 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { ACTION, openForm, signPetition } from '../helpers/forms.ts';
 import { freePort } from '../helpers/ports.ts';
+import { Spawned } from '../helpers/spawned.ts';
 
 // A bound with slack for a shared machine, not a benchmark: the processes aim at 8 s at most.
 const EXIT_BOUND_MS = 9_000;
 const SECRET = 'shutdown-test-secret-shutdown-test-0123';
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null; at: number };
-
-/** A spawned Placard process, its log lines, and its exit. */
-class Spawned {
-  readonly child: ChildProcess;
-  readonly lines: string[] = [];
-  readonly exited: Promise<Exit>;
-  private watchers: { match: string; resolve: (line: string) => void }[] = [];
-
-  constructor(script: string, env: Record<string, string>) {
-    const inherited = { ...process.env };
-    delete inherited.NODE_TEST_CONTEXT;
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        this.lines.push(line);
-        this.watchers = this.watchers.filter((w) => (line.includes(w.match) ? (w.resolve(line), false) : true));
-      });
-    }
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
-  }
-
-  /** The first log line that contains `match`; fails if the process exits first or after `timeoutMs`. */
-  waitForLine(match: string, timeoutMs = 60_000): Promise<string> {
-    const seen = this.lines.find((line) => line.includes(match));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no log line with ${match} within ${timeoutMs} ms:\n${this.log()}`)), timeoutMs);
-      this.watchers.push({
-        match,
-        resolve: (line) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      });
-      void this.exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`exited before logging ${match}:\n${this.log()}`));
-      });
-    });
-  }
-
-  log(): string {
-    return this.lines.join('\n');
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
 
 /**
  * An SMTP server that greets and then never answers: a send to it hangs until
