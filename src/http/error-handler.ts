@@ -19,7 +19,22 @@ const TITLES: Partial<Record<string, MessageKey>> = {
   forbidden: 'errors.forbidden.title',
   rate_limited: 'errors.rateLimited.title',
   server_error: 'errors.server.title',
+  unavailable: 'errors.unavailable.title',
 };
+
+/**
+ * The database could not be reached or had no connection to spare in time: the
+ * request never touched anything, so the person is told to try again (503 with
+ * Retry-After, which a load balancer also understands), not that it broke.
+ * pg-pool's own timeout has no code, only its message; the rest are
+ * PostgreSQL's "cannot connect now" and connection classes and the socket's.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (message === 'timeout exceeded when trying to connect') return true;
+  if (typeof code !== 'string') return false;
+  return code === 'ECONNREFUSED' || code === '57P03' || code.startsWith('08');
+}
 
 // An expired form, a limit reached or a form too large on an action's page
 // leads back to that action. Only a slug's shape is taken from the address, so
@@ -55,6 +70,7 @@ function describeDomainError(error: DomainError): Described {
 function describe(error: unknown): Described {
   if (error instanceof DomainError) return describeDomainError(error);
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.messageKey };
+  if (isDatabaseUnavailable(error)) return { status: 503, code: 'unavailable', message: 'errors.unavailable' };
   const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413) return { status, code: 'payload_too_large', message: 'errors.payloadTooLarge' };

@@ -28,7 +28,7 @@ const ended = (client: pg.PoolClient) => new Promise<void>((resolve) => client.o
 
 function assertErrorPage(res: request.Response) {
   assert.ok(res.status >= 500 && res.status < 600, `a 5xx, not ${res.status}`);
-  assert.match(res.text, /Something went wrong on our side/);
+  assert.match(res.text, /Something went wrong on our side|We could not take your request just now/);
   assert.doesNotMatch(res.text, /\n\s+at |terminat|Connection|pg_|stack/i, 'no cause, no stack trace');
 }
 
@@ -167,11 +167,32 @@ describe('database faults', () => {
       assert.equal(health.status, 503);
       assert.deepEqual(health.body, { status: 'unavailable', database: 'unreachable' });
       assert.ok(Date.now() - started < 2500, 'answers within about a second');
-      assertErrorPage(await request(app).get(`/actions/${ACTION}`));
+      const away = await request(app).get(`/actions/${ACTION}`);
+      assertErrorPage(away);
+      // Nothing broke and nothing was saved: "try again", as a load balancer reads a 503 too.
+      assert.equal(away.status, 503);
+      assert.equal(away.headers['retry-after'], '60');
 
       await proxy.start();
       await request(app).get('/healthz').expect(200);
       assert.equal((await signPetition(app, { email: email() })).status, 303);
+    });
+
+    it('answers a page with 503 and "try again" when no connection is free in time', LIMIT, async () => {
+      const busy = createTestPool(t.db.url, { max: 1, connectTimeoutMs: 300 });
+      const busyApp = createApp({ config: t.config, db: busy, log: t.log, queue: t.queue, secret: t.config.appSecret!, health });
+      const held = await busy.connect();
+      try {
+        const res = await request(busyApp).get(`/actions/${ACTION}`);
+        assert.equal(res.status, 503);
+        assert.equal(res.headers['retry-after'], '60');
+        assert.match(res.text, /We could not take your request just now\. Nothing was saved/);
+        const json = await request(busyApp).get(`/actions/${ACTION}/count.json`);
+        assert.equal(json.status, 503);
+      } finally {
+        held.release();
+        await busy.end();
+      }
     });
 
     it('answers /healthz at once while every connection of the pool is taken: a busy instance is a healthy one', LIMIT, async () => {

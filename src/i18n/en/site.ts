@@ -150,4 +150,6 @@ export const site = {
   'errors.rateLimited.title': 'Too many requests',
   'errors.backToAction': 'Go back to the action',
   'errors.server.title': 'Sorry, something went wrong',
+  'errors.unavailable': 'We could not take your request just now. Nothing was saved; please try again in a minute.',
+  'errors.unavailable.title': 'Sorry, please try again in a minute',
 } as const;
