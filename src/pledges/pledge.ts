@@ -54,7 +54,7 @@ export class PledgeRefused extends DomainError {
 
 export type PledgeKind = {
   name: PledgeKindName;
-  /** The link's pledge, read with everything its page shows; undefined when the pledge is gone. */
+  /** The link's pledge, read with everything its page shows; undefined when the pledge is gone, or the link is another kind's. */
   find(db: Queryable, tokenHash: Buffer): Promise<PledgeLink | undefined>;
   /** Whether a subject that takes no confirmations still exists (then "closed", else "not found"). */
   subjectExists(db: Queryable, link: PledgeLink): Promise<boolean>;
