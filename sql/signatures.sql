@@ -126,6 +126,27 @@ JOIN supporters p ON p.id = s.supporter_id
 WHERE t.token_hash = $1
 FOR UPDATE OF p;
 
+-- name: use-token-of-locked-supporter
+-- lock-supporter-of-token, then use-token (sql/confirmations.sql), in one
+-- statement: the first of the transaction that confirms a signature's link,
+-- one round trip where they took two. The supporter's lock is the UPDATE's
+-- one-time filter (an InitPlan), taken before any token row is, so the order
+-- stays supporter, then token. A token used meanwhile by a confirmation that
+-- held the lock first is seen used once it is granted: PostgreSQL checks the
+-- WHERE again against a row updated since the statement began.
+WITH supporter AS (
+  SELECT p.id
+  FROM confirmation_tokens t
+  JOIN signatures s ON s.id = t.signature_id
+  JOIN supporters p ON p.id = s.supporter_id
+  WHERE t.token_hash = $1
+  FOR UPDATE OF p
+)
+UPDATE confirmation_tokens SET used_at = now()
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+  AND (SELECT count(*) FROM supporter) >= 0
+RETURNING signature_id, submission_id, rsvp_id;
+
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and
 -- confirms it. Nothing happens to a signature that is already confirmed. The

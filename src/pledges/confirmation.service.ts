@@ -65,12 +65,14 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
       if (page.state === 'confirmed') return { next: page.thanksPath };
       if (page.state === 'spent') return { spent: page.link };
       const next = await withTransaction(db, async (client) => {
-        await page.kind.lockSupporter(client, page.hash);
-        const used = await repo.useToken(client, page.hash);
+        const { kind, hash } = page;
+        const used = kind.lockSupporterAndUseToken
+          ? await kind.lockSupporterAndUseToken(client, hash)
+          : await kind.lockSupporter(client, hash).then(() => repo.useToken(client, hash));
         // Undefined: another press of this button, or the link expired meanwhile.
         if (!used) return undefined;
         // Undefined when another link of the same pledge confirmed it first.
-        return (await page.kind.confirm(client, used)) ?? page.kind.thanksPath(page.link);
+        return (await kind.confirm(client, used)) ?? kind.thanksPath(page.link);
       });
       if (next) return { next };
       const again = await inspect(token);

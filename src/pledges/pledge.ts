@@ -68,6 +68,12 @@ export type PledgeKind = {
    */
   lockSupporter(client: PoolClient, tokenHash: Buffer): Promise<void>;
   /**
+   * lockSupporter, then the token used up (as the machinery's use-token), in
+   * one statement: a kind that has it saves the confirming transaction a round
+   * trip. Undefined when the token was used, expired or never existed.
+   */
+  lockSupporterAndUseToken?(client: PoolClient, tokenHash: Buffer): Promise<UsedToken | undefined>;
+  /**
    * Confirms the pledge behind a used token, in the transaction that used it.
    * Returns where the supporter goes next, or undefined when another link of
    * the same pledge confirmed it first (then nothing changes).

@@ -2,6 +2,7 @@
 import { compose, embed, loadQueries, nameOf, type NamedQuery } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { JobInsert } from '../jobs/queue.ts';
+import type { UsedToken } from '../pledges/pledge.ts';
 import type { SignatureInput } from './signatures.schema.ts';
 
 const sql = loadQueries('signatures.sql', [
@@ -13,6 +14,7 @@ const sql = loadQueries('signatures.sql', [
   'insert-confirmation-token',
   'find-token',
   'lock-supporter-of-token',
+  'use-token-of-locked-supporter',
   'allow-new-link',
   'confirm-submission',
   'confirm-signature-as-is',
@@ -129,6 +131,12 @@ export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState
 /** Locks the supporter of a token's signature to the end of the transaction (nothing when there is none). */
 export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise<void> {
   await db.query({ ...sql['lock-supporter-of-token'], values: [hash] });
+}
+
+/** Locks the supporter of a token's signature, then uses the token up, in one statement; undefined when it was used, expired or never existed. */
+export async function useTokenOfLockedSupporter(db: Queryable, hash: Buffer): Promise<UsedToken | undefined> {
+  const row = (await db.query<{ signature_id: number | null; submission_id: number | null; rsvp_id: number | null }>({ ...sql['use-token-of-locked-supporter'], values: [hash] })).rows[0];
+  return row && { signatureId: row.signature_id, submissionId: row.submission_id, rsvpId: row.rsvp_id };
 }
 
 /** A signature that was just confirmed, and what its supporter's record takes from it. */
