@@ -201,6 +201,25 @@ async function main() {
   };
   const body = new URLSearchParams(form.csrf ? { _csrf: form.csrf } : {}).toString();
 
+  // What the app's pool connections are doing during the load (every 100 ms), to read the figures by.
+  const sampler = new pg.Client(settings.adminUrl);
+  await sampler.connect();
+  const states = new Map<string, number>();
+  let samples = 0;
+  let sampling = true;
+  const sampled = (async () => {
+    while (sampling) {
+      const { rows } = await sampler.query<{ what: string; n: number }>(
+        `SELECT concat_ws(': ', state, wait_event_type || ':' || wait_event) AS what, count(*)::int AS n
+         FROM pg_stat_activity WHERE datname = $1 AND application_name = 'placard' GROUP BY 1`,
+        [name],
+      );
+      samples++;
+      for (const r of rows) states.set(r.what, (states.get(r.what) ?? 0) + r.n);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+
   let next = 0;
   const latencies: number[] = [];
   const byStatus: Record<string, number> = {};
@@ -231,11 +250,16 @@ async function main() {
   );
   const elapsedS = (performance.now() - loadStart) / 1000;
   agent.destroy();
+  sampling = false;
+  await sampled;
+  await sampler.end();
   const s = summarize(latencies);
   const f1 = (n: number) => n.toFixed(1);
   console.log(`closed loop, ${settings.connections} connections, ${f1(elapsedS)} s${next >= links.length ? ' (the links ran out first)' : ''}`);
   console.log(`  requests ${latencies.length.toLocaleString('en-GB')}   by status ${JSON.stringify(byStatus)}${Object.keys(errors).length ? `   errors ${JSON.stringify(errors)}` : ''}`);
   console.log(`  confirms/s ${f1(confirmed.length / elapsedS)}   latency ms: p50 ${f1(s.p50)}  p90 ${f1(s.p90)}  p99 ${f1(s.p99)}  max ${f1(s.max)}  mean ${f1(s.mean)}`);
+  const average = [...states].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ${f1(n / Math.max(1, samples))}`);
+  console.log(`  app pool connections, average over ${samples} samples of pg_stat_activity: ${average.join(' · ')}`);
 
   // Every 303 to the thank-you page: its signature confirmed in the database.
   const db = new pg.Client(url);
