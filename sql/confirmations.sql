@@ -2,11 +2,6 @@
 -- RSVP share. Each kind of pledge keeps its own queries for what a link
 -- restates and what confirming it does; these are the token's own.
 
--- name: find-token-owner
--- Which pledge a link belongs to: the primary key alone, before the kind's own
--- query reads the rest.
-SELECT signature_id, rsvp_id FROM confirmation_tokens WHERE token_hash = $1;
-
 -- name: use-token
 -- Single use: only the first caller with a live token gets a row back.
 UPDATE confirmation_tokens SET used_at = now()

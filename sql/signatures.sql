@@ -13,6 +13,14 @@
 -- $10: a letter's signer lets the recipient reply to them (letter_reply_to).
 -- The supporter upsert writes its row again when it exists (DO UPDATE is what
 -- returns the id of a row another signing committed a moment ago).
+-- Signing's common case sends it with its send-confirmation job where
+-- {{its-job}} stands (src/signatures/signatures.repo.ts, signFirst): a CTE
+-- that is the INSERT pg-boss runs for enqueue() (src/jobs/queue.ts,
+-- JobInsert), with the job's name and data read from the submission, so that
+-- with no submission the name is NULL, matches no pg-boss queue and no job is
+-- written. One autocommitted round trip where BEGIN, the signature, the job and
+-- COMMIT took four, and the job still exists exactly when the signature does.
+-- Elsewhere the marker is a comment.
 WITH supporter AS (
   INSERT INTO supporters (email) VALUES ($2)
   ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
@@ -22,10 +30,13 @@ WITH supporter AS (
   SELECT $1, supporter.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM supporter
   ON CONFLICT (action_id, email) DO NOTHING
   RETURNING id
+), submission AS (
+  INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash, letter_reply_to)
+  SELECT id, $3, $4, $5, $6, $7, $8, $9, $10 FROM signature
+  RETURNING id, signature_id
 )
-INSERT INTO signature_submissions (signature_id, name, country, locality, comment, show_name, wants_updates, ip_hash, letter_reply_to)
-SELECT id, $3, $4, $5, $6, $7, $8, $9, $10 FROM signature
-RETURNING id, signature_id;
+-- {{its-job}}
+SELECT id, signature_id FROM submission;
 
 -- name: count-another-notice
 -- Someone signed again with an email that already signed: allow one more
@@ -114,6 +125,27 @@ JOIN signatures s ON s.id = t.signature_id
 JOIN supporters p ON p.id = s.supporter_id
 WHERE t.token_hash = $1
 FOR UPDATE OF p;
+
+-- name: use-token-of-locked-supporter
+-- lock-supporter-of-token, then use-token (sql/confirmations.sql), in one
+-- statement: the first of the transaction that confirms a signature's link,
+-- one round trip where they took two. The supporter's lock is the UPDATE's
+-- one-time filter (an InitPlan), taken before any token row is, so the order
+-- stays supporter, then token. A token used meanwhile by a confirmation that
+-- held the lock first is seen used once it is granted: PostgreSQL checks the
+-- WHERE again against a row updated since the statement began.
+WITH supporter AS (
+  SELECT p.id
+  FROM confirmation_tokens t
+  JOIN signatures s ON s.id = t.signature_id
+  JOIN supporters p ON p.id = s.supporter_id
+  WHERE t.token_hash = $1
+  FOR UPDATE OF p
+)
+UPDATE confirmation_tokens SET used_at = now()
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+  AND (SELECT count(*) FROM supporter) >= 0
+RETURNING signature_id, submission_id, rsvp_id;
 
 -- name: confirm-submission
 -- Applies the submission behind the pressed link to its pending signature and

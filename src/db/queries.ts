@@ -4,6 +4,7 @@
 // Each statement carries its name to node-postgres, which prepares it once per
 // connection: PostgreSQL then plans it once instead of on every call (the
 // signing benchmark's SQL ran twice as fast prepared).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -39,4 +40,37 @@ export function loadQueries<const N extends string>(file: string, names: readonl
     result[name] = { name: `${entity}/${name}`, text };
   }
   return result;
+}
+
+/**
+ * Another statement's SQL to write inside this one (a CTE): its `$1`, `$2`, …
+ * become `args[0]`, `args[1]`, … (this statement's own parameters, or SQL
+ * expressions). Every parameter it has must be given one.
+ */
+export function embed(text: string, args: readonly string[]): string {
+  return text.replace(/\$(\d+)/g, (_match, n: string) => {
+    const arg = args[Number(n) - 1];
+    if (arg === undefined) throw new Error(`embed: no argument for $${n}`);
+    return arg;
+  });
+}
+
+/**
+ * A statement with more in it: each line `-- {{name}}` of `text` (a comment,
+ * so that the statement runs as it is too) becomes `parts[name]`. Every part
+ * must have its line, so that a renamed one stops the boot.
+ */
+export function compose(text: string, parts: Record<string, string>): string {
+  let composed = text;
+  for (const [name, part] of Object.entries(parts)) {
+    const marker = new RegExp(`^--\\s*\\{\\{${name}\\}\\}\\s*$`, 'm');
+    if (!marker.test(composed)) throw new Error(`compose: no line -- {{${name}}}`);
+    composed = composed.replace(marker, () => part);
+  }
+  return composed;
+}
+
+/** A statement's name for node-postgres from its text, for SQL put together when the app starts (the same text, the same name). */
+export function nameOf(prefix: string, text: string): string {
+  return `${prefix}/${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }

@@ -2,9 +2,9 @@
 // each job that a feature registers. Jobs are enqueued on the caller's
 // transaction client, so a job exists exactly when the row that caused it was
 // committed.
-import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
+import { nameOf } from '../db/queries.ts';
 import type { Logger } from '../log.ts';
 import type { AnyJobDefinition, JobName, JobPayloads, RetryPolicy } from './job.ts';
 
@@ -19,13 +19,55 @@ export type Queue = {
   stop(deadline?: number): Promise<void>;
 };
 
+/**
+ * The INSERT that enqueue() runs for a job, as the installed pg-boss writes
+ * it, read from enqueue itself (with a client that records instead of
+ * running), once per queue and job name. A statement that writes a row and its
+ * job in one round trip takes it as a data-modifying CTE (src/db/queries.ts,
+ * embed): the job row is then exactly the one enqueue() would write, in the
+ * statement's own transaction. pg-boss's parameters: `$2` the job's name, `$3`
+ * its data (the statement puts SQL of its own there), the others in `values`
+ * by number (`values[0]` is `$1`).
+ */
+export type JobInsert = { text: string; values: readonly unknown[] };
+
+const jobInserts = new WeakMap<object, Map<string, Promise<JobInsert>>>();
+
+export function jobInsertOf<N extends JobName>(queue: Pick<Queue, 'enqueue'>, name: N, sample: JobPayloads[N]): Promise<JobInsert> {
+  let byName = jobInserts.get(queue);
+  if (!byName) jobInserts.set(queue, (byName = new Map()));
+  let insert = byName.get(name);
+  if (!insert) {
+    insert = recordJobInsert(queue, name, sample);
+    insert.catch(() => byName.delete(name)); // the next call tries again
+    byName.set(name, insert);
+  }
+  return insert;
+}
+
+async function recordJobInsert<N extends JobName>(queue: Pick<Queue, 'enqueue'>, name: N, sample: JobPayloads[N]): Promise<JobInsert> {
+  let recorded: JobInsert | undefined;
+  const recorder = {
+    query: async (config: { text: string; values: unknown[] }) => {
+      recorded = { text: config.text, values: config.values };
+      return { rows: [{ id: '00000000-0000-0000-0000-000000000000' }], rowCount: 1 };
+    },
+  } as unknown as PoolClient;
+  await queue.enqueue(recorder, name, sample);
+  // What embedding relies on: the name as $2, the data as $3 (pg-boss 10's insertJob).
+  if (!recorded || recorded.values[1] !== name || JSON.stringify(recorded.values[2]) !== JSON.stringify(sample) || !/\$2\b/.test(recorded.text) || !/\$3::jsonb/.test(recorded.text)) {
+    throw new Error(`pg-boss send(): the job's name and data are no longer $2 and $3 (src/jobs/queue.ts, JobInsert)`);
+  }
+  return recorded;
+}
+
 // pg-boss sends the same INSERT for every job: naming it lets node-postgres
 // prepare it once per connection, as our own statements are (see db/queries.ts).
 const statementNames = new Map<string, string>();
 function preparedName(text: string): string {
   let name = statementNames.get(text);
   if (!name) {
-    name = `pgboss/${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    name = nameOf('pgboss', text);
     statementNames.set(text, name);
   }
   return name;

@@ -3,13 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 import { loadQueries } from '../db/queries.ts';
 import type { UsedToken } from './pledge.ts';
 
-const sql = loadQueries('confirmations.sql', ['find-token-owner', 'use-token']);
-
-/** Which pledge a token belongs to; undefined for a token never issued (or purged). */
-export async function findTokenOwner(db: Queryable, hash: Buffer): Promise<{ signatureId: number | null; rsvpId: number | null } | undefined> {
-  const row = (await db.query<{ signature_id: number | null; rsvp_id: number | null }>({ ...sql['find-token-owner'], values: [hash] })).rows[0];
-  return row && { signatureId: row.signature_id, rsvpId: row.rsvp_id };
-}
+const sql = loadQueries('confirmations.sql', ['use-token']);
 
 /** Uses a live token up; undefined when it was used, expired or never existed. */
 export async function useToken(db: Queryable, hash: Buffer): Promise<UsedToken | undefined> {

@@ -6,7 +6,7 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { ActionClosed, LinkUnknown, NotFound } from '../errors.ts';
 import { hashToken, isWellFormedToken } from '../http/link-tokens.ts';
 import * as repo from './confirmation.repo.ts';
-import type { PledgeKind, PledgeKindName, PledgeLink } from './pledge.ts';
+import type { PledgeKind, PledgeLink } from './pledge.ts';
 
 /** What the page behind a link shows. */
 export type LinkPage =
@@ -27,25 +27,17 @@ export type Confirmations = {
 };
 
 export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Confirmations {
-  const byName = new Map<PledgeKindName, PledgeKind>(kinds.map((kind) => [kind.name, kind]));
-
-  function kindOf(owner: { signatureId: number | null; rsvpId: number | null }): PledgeKind {
-    const name: PledgeKindName | undefined = owner.signatureId !== null ? 'signature' : owner.rsvpId !== null ? 'rsvp' : undefined;
-    const kind = name && byName.get(name);
-    if (!kind) throw new LinkUnknown();
-    return kind;
-  }
-
   /** The link's kind and what it leads to, whatever the state of its token. */
   async function find(token: unknown): Promise<{ kind: PledgeKind; link: PledgeLink; hash: Buffer }> {
     if (!isWellFormedToken(token)) throw new LinkUnknown();
     const hash = hashToken(token);
-    const owner = await repo.findTokenOwner(db, hash);
-    if (!owner) throw new LinkUnknown();
-    const kind = kindOf(owner);
-    const link = await kind.find(db, hash);
-    if (!link) throw new LinkUnknown();
-    return { kind, link, hash };
+    // Each kind's own lookup finds only its links, in the order given (signatures
+    // first, the viral case): a link of the first kind costs one query.
+    for (const kind of kinds) {
+      const link = await kind.find(db, hash);
+      if (link) return { kind, link, hash };
+    }
+    throw new LinkUnknown();
   }
 
   async function inspect(token: unknown): Promise<LinkPage & { kind: PledgeKind; hash: Buffer }> {
@@ -73,12 +65,14 @@ export function createConfirmations(db: Pool, kinds: readonly PledgeKind[]): Con
       if (page.state === 'confirmed') return { next: page.thanksPath };
       if (page.state === 'spent') return { spent: page.link };
       const next = await withTransaction(db, async (client) => {
-        await page.kind.lockSupporter(client, page.hash);
-        const used = await repo.useToken(client, page.hash);
+        const { kind, hash } = page;
+        const used = kind.lockSupporterAndUseToken
+          ? await kind.lockSupporterAndUseToken(client, hash)
+          : await kind.lockSupporter(client, hash).then(() => repo.useToken(client, hash));
         // Undefined: another press of this button, or the link expired meanwhile.
         if (!used) return undefined;
         // Undefined when another link of the same pledge confirmed it first.
-        return (await page.kind.confirm(client, used)) ?? page.kind.thanksPath(page.link);
+        return (await kind.confirm(client, used)) ?? kind.thanksPath(page.link);
       });
       if (next) return { next };
       const again = await inspect(token);

@@ -54,7 +54,7 @@ export class PledgeRefused extends DomainError {
 
 export type PledgeKind = {
   name: PledgeKindName;
-  /** The link's pledge, read with everything its page shows; undefined when the pledge is gone. */
+  /** The link's pledge, read with everything its page shows; undefined when the pledge is gone, or the link is another kind's. */
   find(db: Queryable, tokenHash: Buffer): Promise<PledgeLink | undefined>;
   /** Whether a subject that takes no confirmations still exists (then "closed", else "not found"). */
   subjectExists(db: Queryable, link: PledgeLink): Promise<boolean>;
@@ -67,6 +67,12 @@ export type PledgeKind = {
    * deadlocks with a confirmation.
    */
   lockSupporter(client: PoolClient, tokenHash: Buffer): Promise<void>;
+  /**
+   * lockSupporter, then the token used up (as the machinery's use-token), in
+   * one statement: a kind that has it saves the confirming transaction a round
+   * trip. Undefined when the token was used, expired or never existed.
+   */
+  lockSupporterAndUseToken?(client: PoolClient, tokenHash: Buffer): Promise<UsedToken | undefined>;
   /**
    * Confirms the pledge behind a used token, in the transaction that used it.
    * Returns where the supporter goes next, or undefined when another link of

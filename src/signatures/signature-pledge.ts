@@ -71,6 +71,8 @@ export function signaturePledge(deps: SignaturePledgeDeps): PledgeKind {
 
     lockSupporter: (client, tokenHash) => repo.lockSupporterOfToken(client, tokenHash),
 
+    lockSupporterAndUseToken: (client, tokenHash) => repo.useTokenOfLockedSupporter(client, tokenHash),
+
     async confirm(client, used) {
       if (used.signatureId === null) return undefined;
       const signature = await repo.confirmSignature(client, used.signatureId, used.submissionId);

@@ -1,6 +1,8 @@
 // SQL for signatures, their submissions and confirmation tokens (sql/signatures.sql).
-import { loadQueries } from '../db/queries.ts';
+import { compose, embed, loadQueries, nameOf, type NamedQuery } from '../db/queries.ts';
 import type { Queryable } from '../db/pool.ts';
+import type { JobInsert } from '../jobs/queue.ts';
+import type { UsedToken } from '../pledges/pledge.ts';
 import type { SignatureInput } from './signatures.schema.ts';
 
 const sql = loadQueries('signatures.sql', [
@@ -12,6 +14,7 @@ const sql = loadQueries('signatures.sql', [
   'insert-confirmation-token',
   'find-token',
   'lock-supporter-of-token',
+  'use-token-of-locked-supporter',
   'allow-new-link',
   'confirm-submission',
   'confirm-signature-as-is',
@@ -23,12 +26,42 @@ const sql = loadQueries('signatures.sql', [
 
 export type NewSubmission = { submissionId: number; signatureId: number };
 
+/** insert-signature's parameters, $1…$10. */
+function signatureValues(actionId: number, s: SignatureInput, ipHash: Buffer | null): unknown[] {
+  return [actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash, s.letterReplyTo];
+}
+
 /** A first signature of this email on this action, with its first submission; undefined when the email already signed. */
 export async function insertSignature(db: Queryable, actionId: number, s: SignatureInput, ipHash: Buffer | null): Promise<NewSubmission | undefined> {
-  const result = await db.query<{ id: number; signature_id: number }>({ ...sql['insert-signature'], values: [
-    actionId, s.email, s.name, s.country, s.locality, s.comment, s.showName, s.wantsUpdates, ipHash, s.letterReplyTo,
-  ] });
+  const result = await db.query<{ id: number; signature_id: number }>({ ...sql['insert-signature'], values: signatureValues(actionId, s, ipHash) });
   const row = result.rows[0];
+  return row && { submissionId: row.id, signatureId: row.signature_id };
+}
+
+// The sign statement, put together once per pg-boss INSERT (one per queue, the same text for all).
+const signStatements = new WeakMap<JobInsert, NamedQuery>();
+function signStatement(job: JobInsert): NamedQuery {
+  let statement = signStatements.get(job);
+  if (!statement) {
+    // pg-boss's $1 becomes $12, $4… $13…; the name ($2) and data ($3) come from the submission.
+    const args = job.values.map((_value, i) => `$${i === 0 ? 12 : 10 + i}`);
+    args[1] = '(SELECT $11::text FROM submission)';
+    args[2] = `(SELECT json_build_object('notice', 'confirm', 'submissionId', id) FROM submission)`;
+    const text = compose(sql['insert-signature'].text, { 'its-job': `, queued AS (${embed(job.text, args)})` });
+    statement = { name: nameOf('signatures/sign', text), text };
+    signStatements.set(job, statement);
+  }
+  return statement;
+}
+
+/**
+ * insertSignature and, for a first signature, its send-confirmation job (as
+ * `job`, what enqueue runs, writes it), in one autocommitted statement
+ * (sql/signatures.sql, insert-signature and its job); undefined, and no job, when the email already signed.
+ */
+export async function signFirst(db: Queryable, job: JobInsert, actionId: number, s: SignatureInput, ipHash: Buffer | null): Promise<NewSubmission | undefined> {
+  const values = [...signatureValues(actionId, s, ipHash), 'send-confirmation', job.values[0], ...job.values.slice(3)];
+  const row = (await db.query<{ id: number; signature_id: number }>({ ...signStatement(job), values })).rows[0];
   return row && { submissionId: row.id, signatureId: row.signature_id };
 }
 
@@ -98,6 +131,12 @@ export async function findToken(db: Queryable, hash: Buffer): Promise<TokenState
 /** Locks the supporter of a token's signature to the end of the transaction (nothing when there is none). */
 export async function lockSupporterOfToken(db: Queryable, hash: Buffer): Promise<void> {
   await db.query({ ...sql['lock-supporter-of-token'], values: [hash] });
+}
+
+/** Locks the supporter of a token's signature, then uses the token up, in one statement; undefined when it was used, expired or never existed. */
+export async function useTokenOfLockedSupporter(db: Queryable, hash: Buffer): Promise<UsedToken | undefined> {
+  const row = (await db.query<{ signature_id: number | null; submission_id: number | null; rsvp_id: number | null }>({ ...sql['use-token-of-locked-supporter'], values: [hash] })).rows[0];
+  return row && { signatureId: row.signature_id, submissionId: row.submission_id, rsvpId: row.rsvp_id };
 }
 
 /** A signature that was just confirmed, and what its supporter's record takes from it. */

@@ -2,12 +2,13 @@
 // confirmed (src/signatures/signature-pledge.ts); each submission of the form that earns an email is
 // kept with the link sent for it, so the mailbox owner confirms what they sent,
 // never what someone else typed first with their address. The confirmation
-// email is a job enqueued in the same transaction. What the signer is told
+// email is a job written in the same transaction: for a first signature, in
+// the very statement that stores it (one round trip, the hot path). What the signer is told
 // never reveals whether the email had signed before: only the mailbox learns that.
 import type { Config } from '../config.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import type { Action } from '../actions/actions.repo.ts';
-import type { Queue } from '../jobs/queue.ts';
+import { jobInsertOf, type Queue } from '../jobs/queue.ts';
 import { hashIp } from './ip-hash.ts';
 import * as repo from './signatures.repo.ts';
 import type { SignatureInput } from './signatures.schema.ts';
@@ -24,12 +25,10 @@ export type SigningDeps = {
 export async function sign(deps: SigningDeps, action: Action, input: SignatureInput, ip: string | undefined): Promise<void> {
   // One HMAC, before the transaction opens: nothing is held while it runs.
   const ipHash = hashIp(deps.ipKey, ip) ?? null;
+  // A first signature and its confirmation job: one statement, no transaction to hold open.
+  const job = await jobInsertOf(deps.queue, 'send-confirmation', { notice: 'confirm', submissionId: 0 });
+  if (await repo.signFirst(deps.db, job, action.id, input, ipHash)) return;
   await withTransaction(deps.db, async (client) => {
-    const first = await repo.insertSignature(client, action.id, input, ipHash);
-    if (first) {
-      await deps.queue.enqueue(client, 'send-confirmation', { notice: 'confirm', submissionId: first.submissionId });
-      return;
-    }
     // Signed before: tell the mailbox, a bounded number of times. A pending
     // signature gets a link for this submission; a confirmed one, "already signed".
     const { confirmationMaxResends, confirmationTtlDays } = deps.config;
