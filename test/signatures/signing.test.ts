@@ -459,7 +459,8 @@ describe('bad input when signing', () => {
     await request(t.app).get(`/confirm/${'x'.repeat(5000)}`).expect(404);
     await request(t.app).get(`/cancel/${'A'.repeat(43)}`).expect(404);
     const agent = request.agent(t.app);
-    const token = await openForm(agent, `/actions/${ACTION}`);
+    // A token of this site's from another page (the sign form has none).
+    const token = await openForm(agent, '/privacy');
     await agent.post(`/confirm/${'A'.repeat(43)}`).type('form').send({ _csrf: token }).expect(404);
 
     // An expired token: made directly, as the mail job would, then aged.
