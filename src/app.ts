@@ -73,6 +73,8 @@ function requestLog(log: Logger) {
   };
 }
 
+const ADMIN_PATH = /^\/admin(?:\/|$)/i;
+
 export function createApp(deps: AppDeps): Express {
   const { config, db, log } = deps;
   const app = express();
@@ -125,8 +127,13 @@ export function createApp(deps: AppDeps): Express {
     if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => res.statusCode < 400 && http.pages.clear());
     next();
   });
-  // The organiser admin parses its own, longer forms.
-  app.use(adminRoutes(deps, http));
+  // The organiser admin parses its own, longer forms. Only /admin requests go
+  // through its routers: a signature need not be matched against a hundred
+  // admin routes first (case-insensitive, as Express's own routing is).
+  const admin = express.Router();
+  admin.use((req, _res, next) => next(ADMIN_PATH.test(req.path) ? undefined : 'router'));
+  admin.use(adminRoutes(deps, http));
+  app.use(admin);
   // Supporters' forms are small; anything bigger is refused with 413 before it is parsed.
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50, verify: flagPrototypeKeys }));
   app.use(refusePrototypeKeys);
@@ -141,13 +148,15 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
+  // Signing first: on a viral day it is the request that matters most, and
+  // its paths are no other router's.
+  app.use(signaturesRoutes(deps, http));
   app.use(imagesRoutes(deps));
   // Recipients' responses: an attachment, as a download.
   app.use(responsesRoutes(deps));
   app.use(postsRoutes(deps, http));
   app.use(actionsRoutes(deps, http));
   app.use(lettersRoutes(deps));
-  app.use(signaturesRoutes(deps, http));
   // Protest calls: a protest's calendar file, a supporter's proposal of a protest; RSVPs.
   app.use(protestsRoutes(deps, http));
   app.use(rsvpRoutes(deps, http));

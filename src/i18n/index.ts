@@ -63,6 +63,15 @@ export function formatDateTime(locale: Locale, date: Date | string | null | unde
   return `${formats.dateTime.format(moment)} (${zone})`;
 }
 
+// Made once per locale, as the date formats are: an Intl.NumberFormat costs
+// far more to make than to use, and an action page formats some fifty numbers.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(locale: Locale, value: number): string {
-  return new Intl.NumberFormat(locale).format(value);
+  let format = numberFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale);
+    numberFormats.set(locale, format);
+  }
+  return format.format(value);
 }
