@@ -243,11 +243,20 @@ async function orchestrate(): Promise<void> {
       await Promise.all(apps.map((app) => app.kill('SIGKILL')));
     });
     for (const web of webs) web.port = await freePort();
-    await Promise.all(apps.map((app) => app.start()));
+    // All four at once, as a deployment starts them. One that fails to start needed a restart: reported, and started again.
+    const starts = await Promise.allSettled(apps.map((app) => app.start()));
+    for (const [i, start] of starts.entries()) {
+      if (start.status === 'fulfilled') continue;
+      const app = apps[i]!;
+      const why = /could not start: (.*)/.exec(tail(app.logFile, 5))?.[1] ?? (start.reason as Error).message.split('\n')[0];
+      broken.push(`set-up: ${app.label} failed to start beside the others (${why}) and was started again`);
+      console.log(`!! set-up: ${app.label} failed to start beside the others (${why}); starting it again`);
+      await app.start();
+    }
     console.log(
       `set-up ${s1(Date.now() - setupStarted)} s: PostgreSQL ${cluster.version} on port ${cluster.port} (${cluster.dataDir}); SMTP sink on ${sink.port}; ` +
         `web A :${webs[0]!.port} pid ${webs[0]!.pid}, web B :${webs[1]!.port} pid ${webs[1]!.pid} (RUN_WORKERS=false); workers pid ${workers.map((w) => w.pid).join(', ')}; ` +
-        `entry ${fs.existsSync(path.join(ROOT, 'build', 'server.js')) ? 'src/launch.mjs (build/ if newer than src/, else tsx)' : 'src/launch.mjs → TypeScript through tsx (no build/)'}`,
+        `src/launch.mjs runs ${launchRuns()}`,
     );
 
     const ctx: Context = { cluster, sink, webs, workers, dbUrl, settings, notes: [] };
@@ -272,6 +281,13 @@ async function orchestrate(): Promise<void> {
     );
     if (!drain.drained) broken.push(`the mail queue did not drain within ${s0(settings.drainTimeoutMs)} s`);
     for (const app of apps) if (!app.alive) broken.push(`${app.label} was not running at the end`);
+    printLogSummary(apps);
+    if (process.env.BENCH_LOGS_DIR) {
+      // Kept for reading after the bench: the temporary folder goes at cleanup.
+      fs.mkdirSync(process.env.BENCH_LOGS_DIR, { recursive: true });
+      for (const file of [...apps.map((app) => app.logFile), cluster.logFile]) fs.copyFileSync(file, path.join(process.env.BENCH_LOGS_DIR, path.basename(file)));
+      console.log(`  logs copied to ${process.env.BENCH_LOGS_DIR}`);
+    }
     broken.push(...(await printOutcome(ctx, runs, drain)));
 
     console.log('\n== stopping: SIGTERM to every process');
@@ -524,6 +540,43 @@ class AppProcess {
     if (signal === 'SIGTERM' && !(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]))) child.kill('SIGKILL');
     await exited;
     return { code: child.exitCode, signal: child.signalCode, ms: Date.now() - started };
+  }
+}
+
+/** What src/launch.mjs runs, by its rule: build/ when it is newer than every source file, else the TypeScript. */
+function launchRuns(): string {
+  const built = path.join(ROOT, 'build', 'server.js');
+  if (!fs.existsSync(built)) return 'the TypeScript through tsx (no build/: npm run build)';
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, item) => {
+      const file = path.join(dir, item.name);
+      return Math.max(max, item.isDirectory() ? newest(file) : item.name.endsWith('.ts') ? fs.statSync(file).mtimeMs : 0);
+    }, 0);
+  return newest(path.join(ROOT, 'src')) <= fs.statSync(built).mtimeMs ? 'the compiled build/' : 'the TypeScript through tsx (build/ is older than src/)';
+}
+
+/** What each process logged at warn and above over the whole run (pino levels 40+), the most frequent messages first. */
+function printLogSummary(apps: AppProcess[]): void {
+  console.log('\n== what the processes logged at warn and above, over every start');
+  for (const app of apps) {
+    const messages = new Map<string, number>();
+    let other = 0;
+    for (const line of fs.readFileSync(app.logFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let entry: { level?: number; msg?: string; err?: { message?: string }; error?: string } | undefined;
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        other++; // not a log line: a warning of Node's or of a library
+        continue;
+      }
+      if ((entry?.level ?? 0) < 40) continue;
+      const text = `${entry!.level! >= 50 ? 'ERROR ' : ''}${entry!.msg ?? ''}${entry!.err?.message ? `: ${entry!.err.message}` : entry!.error ? `: ${entry!.error}` : ''}`.slice(0, 160);
+      messages.set(text, (messages.get(text) ?? 0) + 1);
+    }
+    const top = [...messages].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    const list = top.map(([text, n]) => `${f0(n)} × ${text}`).join('\n      ');
+    console.log(`  ${app.label}: ${top.length ? `\n      ${list}` : 'nothing'}${other ? `\n      (and ${f0(other)} line(s) that are not JSON)` : ''}`);
   }
 }
 
