@@ -799,7 +799,10 @@ async function runScenario(ctx: Context, fault: Fault, beforeMs: number, afterMs
   }
   [...ctx.webs, ...ctx.workers].forEach((app, i) => {
     const exits = app.unexpectedExits.slice(exitsBefore[i]);
-    if (exits.length) broken.push(...exits.map((e) => `${fault.name}: ${e}; its log:\n${tail(app.logFile, 15)}`));
+    if (!exits.length) return;
+    broken.push(...exits.map((e) => `${fault.name}: ${e}`));
+    const excerpt = crashExcerpt(app.logFile);
+    if (excerpt) ctx.notes.push(`${app.label}'s log where it died:\n      ${excerpt.split('\n').join('\n      ')}`);
   });
   for (const app of [...ctx.webs, ...ctx.workers]) if (!app.alive) await restartStuck(app);
   return { fault, prefix, loadStart, faultAt, faultEnd, loadEnd, records, mailsDuring: ctx.sink.received - mailsBefore, recovered, notes: ctx.notes, broken };
@@ -818,17 +821,27 @@ async function restartStuck(app: AppProcess): Promise<void> {
  * a 303: graceful stops finish them).
  */
 function describeOutage(records: ClientRecords, port: number, since: number): string {
-  let failedFrom: number | undefined;
+  let failedAt: number | undefined;
   for (let i = 0; i < records.n.length; i++) {
-    if (records.port[i] === port && records.status[i] !== 303 && records.end[i]! >= since) failedFrom = Math.min(failedFrom ?? Infinity, records.start[i]!);
+    if (records.port[i] === port && records.status[i] !== 303 && records.end[i]! >= since) failedAt = Math.min(failedAt ?? Infinity, records.end[i]!);
   }
-  if (failedFrom === undefined) return 'no request failed';
+  if (failedAt === undefined) return 'no request failed';
   let back: number | undefined;
   for (let i = 0; i < records.n.length; i++) {
-    if (records.port[i] === port && records.status[i] === 303 && records.start[i]! >= failedFrom) back = Math.min(back ?? Infinity, records.end[i]!);
+    if (records.port[i] === port && records.status[i] === 303 && records.start[i]! >= failedAt) back = Math.min(back ?? Infinity, records.end[i]!);
   }
-  const from = `failing from ${s1(Math.max(0, failedFrom - since))} s`;
+  const from = `failing from ${s1(failedAt - since)} s`;
   return back === undefined ? `${from}, NO 303 after that` : `${from}, 303s again at ${s1(back - since)} s after the fault began`;
+}
+
+/** The lines of a log where a process died of an uncaught error, if it did. */
+function crashExcerpt(file: string): string | undefined {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  let at = -1;
+  lines.forEach((line, i) => {
+    if (/Unhandled|^\S*Error\b|^error:|could not start/.test(line)) at = i;
+  });
+  return at < 0 ? undefined : lines.slice(Math.max(0, at - 3), at + 6).join('\n');
 }
 
 // ---------------------------------------------------------------------------
