@@ -595,7 +595,14 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------
 // The load, from the orchestrator's side.
 
-type Load = { ready: Promise<void>; last303: number[]; stop: () => Promise<ClientRecords> };
+type Load = {
+  /** Resolves once the client has the form pages and sends. */
+  ready: Promise<void>;
+  /** Per web process, Date.now() of the last 303 the client reported (every 200 ms). */
+  readonly last303: number[];
+  /** Stops sending; resolves with every request's record once those in flight ended. */
+  stop: () => Promise<ClientRecords>;
+};
 
 function startLoad(spec: ClientSpec): Load {
   const child = fork(new URL(import.meta.url).pathname, [JSON.stringify(spec)], {
@@ -603,37 +610,35 @@ function startLoad(spec: ClientSpec): Load {
     env: { ...process.env, PLACARD_FAULTS_CLIENT: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const load: Load = { ready: Promise.resolve(), last303: spec.ports.map(() => 0), stop: async () => ({}) as ClientRecords };
-  let resolveReady!: () => void;
-  let rejectAll!: (error: Error) => void;
-  load.ready = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectAll = reject;
-  });
-  const result = new Promise<ClientRecords>((resolve, reject) => {
-    child.on('message', (m: ClientMessage) => {
-      if (m.type === 'ready') resolveReady();
-      else if (m.type === 'progress') load.last303 = m.last303;
-      else if (m.type === 'result') resolve(m.records);
-      else {
-        const error = new Error(`load client: ${m.message}`);
-        rejectAll(error);
-        reject(error);
-      }
-    });
-    child.on('exit', (code) => {
-      const error = new Error(`the load client exited (${code}) without a result`);
-      rejectAll(error);
-      reject(error);
-    });
-  });
-  result.catch(() => undefined);
-  load.ready.catch(() => undefined);
-  load.stop = async () => {
-    child.send({ type: 'stop' });
-    return result;
+  let last303 = spec.ports.map(() => 0);
+  let ready!: { resolve: () => void; reject: (error: Error) => void };
+  let result!: { resolve: (records: ClientRecords) => void; reject: (error: Error) => void };
+  const readyPromise = new Promise<void>((resolve, reject) => (ready = { resolve, reject }));
+  const resultPromise = new Promise<ClientRecords>((resolve, reject) => (result = { resolve, reject }));
+  const fail = (error: Error) => {
+    ready.reject(error);
+    result.reject(error);
   };
-  return load;
+  child.on('message', (m: ClientMessage) => {
+    if (m.type === 'ready') ready.resolve();
+    else if (m.type === 'progress') last303 = m.last303;
+    else if (m.type === 'result') result.resolve(m.records);
+    else fail(new Error(`load client: ${m.message}`));
+  });
+  child.on('exit', (code) => fail(new Error(`the load client exited (${code}) without a result`)));
+  // Settling one after the other is not an error: only the first settlement of each counts.
+  readyPromise.catch(() => undefined);
+  resultPromise.catch(() => undefined);
+  return {
+    ready: readyPromise,
+    get last303() {
+      return last303;
+    },
+    stop: () => {
+      child.send({ type: 'stop' });
+      return resultPromise;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
