@@ -7,5 +7,10 @@
 -- does not get it skips the round.
 SELECT pg_try_advisory_lock($1) AS locked;
 
+-- name: lock
+-- Session-level, waiting for it: for work that every process must see done
+-- before it goes on (creating the job queues), one process at a time.
+SELECT pg_advisory_lock($1);
+
 -- name: unlock
 SELECT pg_advisory_unlock($1);

@@ -25,4 +25,6 @@ export const LOCKS = {
   startScheduledLetters: 7_265_311,
   /** Queuing the reminders and thank-yous to RSVPs whose time has come (src/protests/notices.task.ts). */
   queueProtestReminders: 7_265_312,
+  /** Creating and updating the job queues at start, one process at a time (src/jobs/queue.ts). */
+  createQueues: 7_265_313,
 } as const;

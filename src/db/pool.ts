@@ -49,21 +49,30 @@ export type CheckedOut = {
  * that nobody listens to ends the process. With the listener, the client's
  * queries reject instead, and done() destroys the client.
  */
-export async function checkOut(pool: Pool): Promise<CheckedOut> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken ??= error;
-  };
-  client.on('error', onError);
-  return {
-    client,
-    done(discard) {
-      // release() puts the pool's own idle listener back before ours goes.
-      client.release(broken ?? discard);
-      client.off('error', onError);
-    },
-  };
+export function checkOut(pool: Pool): Promise<CheckedOut> {
+  // The callback form, not the promise: under load a released client is handed
+  // to the next waiter inside release(), and the promise's continuation would
+  // add our listener a microtask later. An 'error' in between (PostgreSQL's
+  // FATAL at a restart, read with the previous query's last message) found no
+  // listener and ended the process (bench:faults; test/db/checkout-handoff).
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error('pool.connect gave no client'));
+      let broken: Error | undefined;
+      const onError = (clientError: Error) => {
+        broken ??= clientError;
+      };
+      client.on('error', onError);
+      resolve({
+        client,
+        done(discard) {
+          // release() puts the pool's own idle listener back before ours goes.
+          client.release(broken ?? discard);
+          client.off('error', onError);
+        },
+      });
+    });
+  });
 }
 
 export async function withTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -3,8 +3,9 @@
 // transaction client, so a job exists exactly when the row that caused it was
 // committed.
 import PgBoss from 'pg-boss';
-import type { PoolClient } from 'pg';
-import { nameOf } from '../db/queries.ts';
+import pg, { type PoolClient } from 'pg';
+import { LOCKS } from '../db/locks.ts';
+import { loadQueries, nameOf } from '../db/queries.ts';
 import type { Logger } from '../log.ts';
 import type { AnyJobDefinition, JobName, JobPayloads, RetryPolicy } from './job.ts';
 
@@ -61,6 +62,8 @@ async function recordJobInsert<N extends JobName>(queue: Pick<Queue, 'enqueue'>,
   return recorded;
 }
 
+const locks = loadQueries('locks.sql', ['lock']);
+
 // pg-boss sends the same INSERT for every job: naming it lets node-postgres
 // prepare it once per connection, as our own statements are (see db/queries.ts).
 const statementNames = new Map<string, string>();
@@ -94,11 +97,24 @@ export async function startQueue(options: {
   });
   boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'));
   await boss.start();
-  for (const job of options.jobs) {
-    const policy = { name: job.name, ...job.retry, ...options.retry };
-    // createQueue is idempotent; updateQueue keeps the policy in step with the code.
-    await boss.createQueue(job.name, policy);
-    await boss.updateQueue(job.name, policy);
+  // Processes starting together on a new database (web processes, workers, a
+  // rolling update that adds a job) deadlocked in pg-boss's createQueue (found
+  // by bench:faults, test/jobs/queue-start-together): they take turns, under a
+  // lock held by a connection of its own, which ending releases.
+  const lock = new pg.Client({ connectionString: options.connectionString, application_name: 'placard-queue-setup' });
+  // Its queries reject should the connection break; the event must not end the process.
+  lock.on('error', (error) => options.log.warn({ err: error }, 'job queue setup connection lost'));
+  await lock.connect();
+  try {
+    await lock.query({ ...locks.lock, values: [LOCKS.createQueues] });
+    for (const job of options.jobs) {
+      const policy = { name: job.name, ...job.retry, ...options.retry };
+      // createQueue is idempotent; updateQueue keeps the policy in step with the code.
+      await boss.createQueue(job.name, policy);
+      await boss.updateQueue(job.name, policy);
+    }
+  } finally {
+    await lock.end();
   }
   return {
     boss,

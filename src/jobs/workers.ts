@@ -1,6 +1,7 @@
 // Starts what works in the background: the handlers of the jobs and the
 // periodic tasks that features register (src/features.ts). Runs inside the web
 // process by default (RUN_WORKERS) or alone as `npm run worker`.
+import { persistently } from '../db/persistently.ts';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { settlesBy } from '../lifecycle.ts';
@@ -58,11 +59,12 @@ function runJobs<N extends JobName>(options: {
           inHand.add(job.id);
           try {
             await options.handler(job.data);
-            if (!handedBack.has(job.id)) await queue.boss.complete(name, job.id);
+            // Through a database blip: else a job done stays active until pg-boss expires it (bench:faults).
+            if (!handedBack.has(job.id)) await persistently(() => queue.boss.complete(name, job.id));
           } catch (error) {
             if (handedBack.has(job.id)) return;
             log.warn({ job: name, id: job.id, error: (error as Error).message }, 'job failed; it will be retried');
-            await queue.boss.fail(name, job.id, { message: (error as Error).message }).catch(() => undefined);
+            await persistently(() => queue.boss.fail(name, job.id, { message: (error as Error).message })).catch(() => undefined);
           } finally {
             inHand.delete(job.id);
           }

@@ -8,6 +8,7 @@
 // the message again after the claim's lease, under the first Message-ID, so
 // receiving systems can drop the repeat. Recording is retried through a
 // database blip to keep that window as small as it can be.
+import { persistently } from '../db/persistently.ts';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
@@ -23,20 +24,6 @@ export type SendOnceDeps = { db: Pool; mailer: Mailer; log: Logger; baseUrl: str
 /** Random, so that no two messages share an id and ids reveal no counts. */
 function newMessageId(baseUrl: string): string {
   return `<${randomBytes(12).toString('hex')}@${new URL(baseUrl).hostname}>`;
-}
-
-const RECORD_ATTEMPTS = 6;
-
-/** Runs a database write, retrying with back-off (0.25 s, doubling: about 8 s in all) while the database is unreachable. */
-async function persistently(write: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (attempt >= RECORD_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
-    }
-  }
 }
 
 /**
@@ -74,7 +61,10 @@ export async function sendOnce(deps: SendOnceDeps, message: MessageToSend, compo
       log.warn({ key, code: error.code }, 'email rejected for good; not retrying');
       return 'failed';
     }
-    await sentEmails.releaseEmail(db, key).catch(() => undefined); // else the lease runs out
+    // Through a database blip too (the compose or suppression query that failed
+    // may have been that blip): else the claim waits out its lease, and the
+    // retry with it (bench:faults; test/mail/release-through-blip).
+    await persistently(() => sentEmails.releaseEmail(db, key)).catch(() => undefined);
     throw error; // temporary: the queue retries with back-off
   }
   await persistently(() => sentEmails.finishEmail(db, key, 'sent', redactAddresses(response)));

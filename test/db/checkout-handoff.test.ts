@@ -21,7 +21,7 @@ describe('a client handed from one checkOut to the next', () => {
   });
   after(() => db.drop());
 
-  it('has an error listener from the moment the pool hands it over', { todo: 'checkOut adds its listener a microtask after pool.connect() resolves: see the bench:faults report' }, async () => {
+  it('has an error listener from the moment the pool hands it over', async () => {
     const single = createTestPool(db.url, { max: 1 });
     try {
       const first = await checkOut(single);
