@@ -18,30 +18,14 @@ import { createPool, withTransaction } from '../src/db/pool.ts';
 import { createLogger } from '../src/log.ts';
 import type { LoadResult, LoadSpec } from './client.ts';
 import {
-  admin,
-  chooseServer,
-  createDatabase,
-  DEMO_ACTION_SLUG,
-  describeBackground,
-  describeMachine,
-  envNumber,
-  f0,
-  f1,
-  hasExited,
-  logLineCount,
-  measuredLoad,
-  placardEnv,
-  preparePlacardDatabase,
-  printCpu,
-  runBench,
-  scratchDir,
-  serverEntry,
-  startNode,
-  tail,
-  tsxEntry,
-  unmeasuredLoad,
-  type Sampled,
-  type Started,
+  // the run, its cleanup, its output
+  runBench, scratchDir, envNumber, f0, f1, describeMachine, describeBackground,
+  // the database
+  admin, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG,
+  // the server
+  chooseServer, placardEnv, serverEntry, startNode, hasExited, tail, tsxEntry, logLineCount, type Started,
+  // loads, CPU and RSS
+  unmeasuredLoad, measuredLoad, printCpu, type Sampled,
 } from './harness.ts';
 
 const PAGES = ['home', 'post', 'action', 'count'] as const;

@@ -18,42 +18,15 @@ import path from 'node:path';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './client.ts';
 import {
-  ADMIN_URL,
-  admin,
-  cpuShare,
-  cpuSnapshot,
-  createDatabase,
-  DEMO_ACTION_SLUG as SLUG,
-  describeBackground,
-  describeMachine,
-  envNumber,
-  f0,
-  f1,
-  hasExited,
-  LOG_LEVELS,
-  logLineCount,
-  measuredLoad,
-  placardEnv,
-  preparePlacardDatabase,
-  printCpu,
-  ROOT,
-  runBench,
-  scratchDir,
-  serverEntry,
-  serverKind,
-  spawnNode,
-  startNode,
-  tail,
-  tsxEntry,
-  unmeasuredLoad,
-  waitUntil,
-  type Alongside,
-  type CpuShare,
-  type CpuSnapshot,
-  type Rss,
-  type Sampled,
-  type ServerKind,
-  type Spawned,
+  // the run, its cleanup, its output
+  ROOT, runBench, scratchDir, envNumber, f0, f1, describeMachine, describeBackground,
+  // databases
+  ADMIN_URL, admin, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG as SLUG,
+  // the server and the worker
+  placardEnv, serverEntry, serverKind, spawnNode, startNode, waitUntil, hasExited, tail, tsxEntry, logLineCount, LOG_LEVELS,
+  type ServerKind, type Spawned,
+  // loads, CPU and RSS
+  unmeasuredLoad, measuredLoad, cpuSnapshot, cpuShare, printCpu, type Alongside, type CpuShare, type CpuSnapshot, type Rss, type Sampled,
 } from './harness.ts';
 import { signTransactionScript } from './sign-sql.ts';
 
