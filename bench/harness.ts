@@ -122,8 +122,9 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, application_name: 'placard-bench' });
+/** Runs `work` on a connection of its own to `url` (application_name placard-bench, which the app's pool states leave out). */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'placard-bench' });
   await client.connect();
   try {
     return await work(client);
@@ -131,6 +132,9 @@ export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise
     await client.end();
   }
 }
+
+/** Runs `work` on the admin connection (DATABASE_URL). */
+export const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withClient(ADMIN_URL, work);
 
 export type BenchDatabase = { name: string; url: string; drop: () => Promise<void> };
 

@@ -21,7 +21,7 @@ import {
   // the run, its cleanup, its output
   ROOT, runBench, scratchDir, envNumber, f0, f1, describeMachine, describeBackground,
   // databases
-  ADMIN_URL, admin, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG as SLUG,
+  ADMIN_URL, admin, withClient, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG as SLUG,
   // the server and the worker
   placardEnv, serverEntry, serverKind, spawnNode, startNode, waitUntil, hasExited, tail, tsxEntry, logLineCount, LOG_LEVELS,
   type ServerKind, type Spawned,
@@ -74,9 +74,7 @@ function findPgbench(): string {
 type Durability = { signatures: number; jobs: number; jobSignatures: number; completed: number; sentEmails: number };
 
 async function countRows(url: string): Promise<Durability> {
-  const client = new pg.Client({ connectionString: url, application_name: 'placard-bench' });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     // pg-boss 10 keeps completed jobs in pgboss.job until maintenance archives them (after 12 h by default): count both.
     const { rows } = await client.query<Record<keyof Durability, string>>(`
       WITH jobs AS (
@@ -100,9 +98,7 @@ async function countRows(url: string): Promise<Durability> {
       completed: Number(r.completed),
       sentEmails: Number(r.sentEmails),
     };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -299,16 +295,12 @@ function describeRun(run: PlacardRun): { heading: string; target: string } {
 
 /** Connections of the database held by pg-boss (application_name placard-queue): a worker that has started its queue. */
 async function queueConnections(db: { url: string }): Promise<number> {
-  const client = new pg.Client({ connectionString: db.url, application_name: 'placard-bench' });
-  await client.connect();
-  try {
+  return withClient(db.url, async (client) => {
     const { rows } = await client.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'placard-queue'",
     );
     return rows[0]!.n;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: string): Promise<void> {
@@ -499,20 +491,14 @@ const pgbenchRows: (PgbenchResult & { label: string })[] = [];
 async function benchPostgres(tmp: string): Promise<void> {
   console.log(`\n== ceiling: PostgreSQL raw insert rate (pgbench ${settings.pgbench})`);
   const db = await createDatabase('raw');
-  await (async () => {
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      // Shaped like signatures: identity key, a unique email, a name, a timestamp.
-      await client.query(`CREATE TABLE bench_raw (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        email text NOT NULL UNIQUE,
-        name text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now())`);
-    } finally {
-      await client.end();
-    }
-  })();
+  // Shaped like signatures: identity key, a unique email, a name, a timestamp.
+  await withClient(db.url, (client) =>
+    client.query(`CREATE TABLE bench_raw (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      email text NOT NULL UNIQUE,
+      name text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now())`),
+  );
   const script = path.join(tmp, 'insert.sql');
   fs.writeFileSync(
     script,
@@ -532,15 +518,9 @@ async function benchPostgres(tmp: string): Promise<void> {
   // The same database work as one signature in Placard, with no Node: the database's ceiling for this path.
   const signDb = await createDatabase('sql');
   await preparePlacardDatabase(signDb.url);
-  const actionId = await (async () => {
-    const client = new pg.Client({ connectionString: signDb.url });
-    await client.connect();
-    try {
-      return Number((await client.query<{ id: string }>('SELECT id FROM actions WHERE slug = $1', [SLUG])).rows[0]!.id);
-    } finally {
-      await client.end();
-    }
-  })();
+  const actionId = await withClient(signDb.url, async (client) =>
+    Number((await client.query<{ id: string }>('SELECT id FROM actions WHERE slug = $1', [SLUG])).rows[0]!.id),
+  );
   const signScript = path.join(tmp, 'sign-transaction.sql');
   fs.writeFileSync(signScript, await signTransactionScript({ databaseUrl: signDb.url, actionId, slug: SLUG }));
   console.log(
