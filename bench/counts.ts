@@ -2,23 +2,16 @@
 // Fills a scratch database with N confirmed signatures on one action, then
 // times a round of counting when the action had a new confirmation (a full
 // recount of its index) and when nothing changed (the check alone). Prints
-// figures; asserts nothing.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+// figures; asserts nothing. The database (placard_bench_counts_*) is dropped
+// at the end, on error and on Ctrl+C (bench/harness.ts).
 import { updateCounts } from '../src/actions/counts.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createLogger } from '../src/log.ts';
+import { createDatabase, runBench } from './harness.ts';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.BENCH_COUNT_SIZES ?? '100000,1000000').split(',').map(Number);
 const ROUNDS = 5;
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,11 +19,8 @@ function median(values: number[]): number {
 }
 
 async function main() {
-  const name = `placard_bench_counts_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const pool = createPool(withDatabase(ADMIN_URL, name), { max: 4, log: createLogger('warn') });
+  const db = await createDatabase('counts');
+  const pool = createPool(db.url, { max: 4, log: createLogger('warn') });
   try {
     await migrate(pool);
     const { rows } = await pool.query("INSERT INTO actions (kind, slug, title, status, goal) VALUES ('petition', 'viral', 'Viral', 'open', 1000000) RETURNING id");
@@ -78,12 +68,7 @@ async function main() {
     }
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench('bench:counts', main);

@@ -3,34 +3,24 @@
 // the database cursor to /dev/null while the process's resident memory is
 // sampled every 100 ms. Memory should stay flat however long the annex is.
 // Seeds a scratch database (one INSERT … SELECT generate_series), dropped at
-// the end. Prints figures; asserts nothing.
-import { randomBytes } from 'node:crypto';
+// the end, on error and on Ctrl+C (bench/harness.ts). Prints figures; asserts
+// nothing.
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
-import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import * as repo from '../src/letters/letter-digests.repo.ts';
 import { letterPdfMeta, streamLetterPdf } from '../src/letters/letter-pdf.ts';
 import { getLetter } from '../src/letters/letters.repo.ts';
 import { createLogger } from '../src/log.ts';
+import { createDatabase, runBench } from './harness.ts';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIGNATORIES = Number(process.env.BENCH_LETTER_SIGNATORIES ?? 100_000);
 const MB = 1024 * 1024;
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 async function main() {
-  const name = `placard_bench_letter_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const pool = createPool(withDatabase(ADMIN_URL, name), { max: 4, log: createLogger('warn') });
+  const db = await createDatabase('letter');
+  const pool = createPool(db.url, { max: 4, log: createLogger('warn') });
   try {
     await migrate(pool);
     const actionId = Number((await pool.query("INSERT INTO actions (kind, slug, title, status) VALUES ('letter', 'free-them', 'Free the Zhanaozen workers', 'open') RETURNING id")).rows[0].id);
@@ -106,12 +96,7 @@ async function main() {
     if (heap.length) console.log(`  live heap after GC: first ${(heap[0]! / MB).toFixed(1)} MB, min ${(Math.min(...heap) / MB).toFixed(1)} MB, max ${(Math.max(...heap) / MB).toFixed(1)} MB, last ${(heap.at(-1)! / MB).toFixed(1)} MB`);
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench('bench:letter-pdf', main);

@@ -18,32 +18,16 @@ import { createPool, withTransaction } from '../src/db/pool.ts';
 import { createLogger } from '../src/log.ts';
 import type { LoadResult, LoadSpec } from './client.ts';
 import {
-  admin,
-  backgroundLoad,
-  chooseServer,
-  createDatabase,
-  describeMachine,
-  envNumber,
-  f0,
-  f1,
-  hasExited,
-  logLineCount,
-  measuredLoad,
-  preparePlacardDatabase,
-  printCpu,
-  runBench,
-  scratchDir,
-  serverEntry,
-  startNode,
-  tail,
-  tsxEntry,
-  unmeasuredLoad,
-  type CpuShare,
-  type Started,
+  // the run, its cleanup, its output
+  runBench, scratchDir, envNumber, f0, f1, describeMachine, describeBackground,
+  // the database
+  admin, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG,
+  // the server
+  chooseServer, placardEnv, serverEntry, startNode, hasExited, tail, tsxEntry, logLineCount, type Started,
+  // loads, CPU and RSS
+  unmeasuredLoad, measuredLoad, printCpu, type Sampled,
 } from './harness.ts';
 
-/** The demo's open petition; the post that carries it is looked up. */
-const ACTION_SLUG = 'free-the-zhanaozen-prisoners';
 const PAGES = ['home', 'post', 'action', 'count'] as const;
 type PageName = (typeof PAGES)[number];
 
@@ -99,10 +83,10 @@ async function fillSignatures(url: string, n: number): Promise<Filled> {
   try {
     const { rows } = await pool.query<{ id: string; status: string; post_slug: string | null }>(
       'SELECT a.id, a.status, p.slug AS post_slug FROM actions a LEFT JOIN posts p ON p.id = a.post_id WHERE a.slug = $1',
-      [ACTION_SLUG],
+      [DEMO_ACTION_SLUG],
     );
     const action = rows[0];
-    if (action?.status !== 'open' || !action.post_slug) throw new Error(`the demo content has no open action "${ACTION_SLUG}" on a post`);
+    if (action?.status !== 'open' || !action.post_slug) throw new Error(`the demo content has no open action "${DEMO_ACTION_SLUG}" on a post`);
     const phases = { insertMs: 0, indexMs: 0, recountMs: 0, vacuumMs: 0 };
     let phaseStarted = performance.now();
     const phaseEnds = (phase: keyof typeof phases) => {
@@ -191,7 +175,7 @@ function describeHeaders(p: Probe): string {
   ].join(' · ');
 }
 
-type Measured = { result: LoadResult; cpu: CpuShare; serverRssMaxKb?: number };
+type Measured = { result: LoadResult } & Sampled;
 type PageFigures = {
   label: string;
   bytes: number;
@@ -211,7 +195,7 @@ const HELLO = 'Express hello-world';
 function loadSpec(baseUrl: string, pagePath: string, mode: 'closed' | 'open', overrides: Partial<LoadSpec> = {}): LoadSpec {
   return {
     baseUrl,
-    slug: ACTION_SLUG,
+    slug: DEMO_ACTION_SLUG,
     mode,
     connections: settings.connections,
     rate: settings.rate,
@@ -239,7 +223,9 @@ const serverErrors = (r: LoadResult) => Object.entries(r.byStatus).reduce((n, [s
  * quiet machine would show, when the server is the bottleneck.
  */
 const cpuMsPerResponse = (m: Measured) => (m.result.responsesPerSecond > 0 ? (m.cpu.server / 100 / m.result.responsesPerSecond) * 1000 : 0);
-const mb = (kb: number | undefined) => (kb === undefined ? '?' : f0(kb / 1024));
+/** The most RSS the server held during a load, in bytes; undefined if it was never sampled. */
+const serverRssMax = (m: Measured) => (m.rss.web.length ? Math.max(...m.rss.web) : undefined);
+const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : f0(bytes / 2 ** 20));
 
 function printLoad(m: Measured, expected: number[], helloPerSecond?: number): void {
   const r = m.result;
@@ -259,7 +245,7 @@ function printLoad(m: Measured, expected: number[], helloPerSecond?: number): vo
   }
   printCpu(m.cpu);
   console.log(`  server CPU per response: ${cpuMsPerResponse(m).toFixed(2)} ms`);
-  console.log(`  server RSS (VmRSS, sampled every 250 ms): max ${mb(m.serverRssMaxKb)} MB`);
+  console.log(`  server RSS (VmRSS, sampled every 250 ms): max ${mb(serverRssMax(m))} MB`);
   if (r.errors[UNANSWERED]) console.log(`  overloaded: ${f0(r.errors[UNANSWERED])} requests still unanswered ${r.spec.drainTimeoutMs / 1000} s after the last was due`);
   if (serverErrors(r) || errorCount(r)) {
     console.log(`  !! ${f0(serverErrors(r))} × 5xx, ${f0(errorCount(r))} failed requests`);
@@ -280,10 +266,10 @@ async function measurePage(label: string, server: Started, pagePath: string, dbN
   console.log(`  warm-up: ${f0(warm.requests)} requests over ${settings.warmupMs / 1000} s (${settings.connections} connections)`);
 
   console.log(` -- closed loop, ${settings.connections} connections × ${settings.durationMs / 1000} s`);
-  const closed = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'closed'), server.pid, dbName);
+  const closed = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'closed'), server.pid, { dbName });
   printLoad(closed, [200], hello.closed);
   console.log(` -- open loop, ${settings.rate}/s × ${settings.durationMs / 1000} s (${f0((settings.rate * settings.durationMs) / 1000)} requests on a fixed schedule)`);
-  const open = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'open'), server.pid, dbName);
+  const open = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'open'), server.pid, { dbName });
   printLoad(open, [200]);
 
   // The ETag a cache holds is that of the response it stored: taken again now, since
@@ -295,7 +281,7 @@ async function measurePage(label: string, server: Started, pagePath: string, dbN
   let revalidate: Measured | undefined;
   if (etag) {
     console.log(` -- revalidation: If-None-Match: ${etag} (a response's ETag, as a cache that stored it sends), closed loop, ${settings.connections} connections × ${settings.durationMs / 1000} s`);
-    revalidate = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'closed', { get: { path: pagePath, headers: { 'if-none-match': etag } } }), server.pid, dbName);
+    revalidate = await measuredLoad(loadSpec(server.baseUrl, pagePath, 'closed', { get: { path: pagePath, headers: { 'if-none-match': etag } } }), server.pid, { dbName });
     printLoad(revalidate, [200, 304], hello.revalidate);
     const r = revalidate.result;
     console.log(`  304s ${f0(count(r, 304))} of ${f0(r.requests)} (${f0((count(r, 304) / Math.max(1, r.requests)) * 100)} %)`);
@@ -320,18 +306,7 @@ async function benchHello(tmp: string): Promise<void> {
 }
 
 function serverEnv(databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Nothing of the caller's Placard settings leaks in, except the pool size, which is printed.
-  // NODE_ENV stays unset (development): production requires SMTP_URL, and mail goes to files here.
-  for (const key of ['NODE_ENV', 'SMTP_URL', 'BASE_URL', 'APP_SECRET', 'TRUST_PROXY', 'EMBEDDED_PG_PORT', 'MAIL_FROM', 'COUNT_INTERVAL_MS']) delete env[key];
-  return Object.assign(env, {
-    DATABASE_URL: databaseUrl,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: settings.serverLogLevel,
-    DEMO_CONTENT: 'true',
-    RUN_WORKERS: String(settings.runWorkers),
-    DATA_DIR: dataDir,
-  });
+  return placardEnv(databaseUrl, dataDir, { LOG_LEVEL: settings.serverLogLevel, DEMO_CONTENT: 'true', RUN_WORKERS: String(settings.runWorkers) });
 }
 
 async function benchPlacardPage(page: PageName, pagePath: string, db: { name: string; url: string }, tmp: string): Promise<void> {
@@ -343,7 +318,7 @@ async function benchPlacardPage(page: PageName, pagePath: string, db: { name: st
   console.log(`  server pid ${server.pid} at ${server.baseUrl}, answering /healthz after ${f1((performance.now() - started) / 1000)} s`);
   await measurePage(`Placard ${page}`, server, pagePath, db.name);
   const stopped = await server.stop();
-  const lines = logLineCount(logFile);
+  const lines = logLineCount(logFile, settings.serverLogLevel);
   console.log(`  stop: SIGTERM → exit ${stopped.code ?? stopped.signal} in ${f1(stopped.ms / 1000)} s; server log lines at LOG_LEVEL=${settings.serverLogLevel}: ${lines}`);
   if (lines) console.log(tail(logFile, 5).replace(/^/gm, '    | '));
 }
@@ -361,7 +336,7 @@ function printSummary(): void {
     const o = p.open.result;
     const v = p.revalidate?.result;
     const cpu = p.closed.cpu;
-    const rss = Math.max(p.closed.serverRssMaxKb ?? 0, p.open.serverRssMaxKb ?? 0, p.revalidate?.serverRssMaxKb ?? 0);
+    const rss = Math.max(...[p.closed, p.open, p.revalidate].map((m) => (m ? (serverRssMax(m) ?? 0) : 0)));
     console.log(
       [
         p.label,
@@ -399,10 +374,7 @@ async function main(): Promise<void> {
   console.log(
     `loads, each after a ${settings.warmupMs / 1000} s warm-up, by a client forked per load (bench/client.ts, node:http with keep-alive, no cookies): closed loop ${settings.connections} connections × ${settings.durationMs / 1000} s; open loop ${settings.rate}/s × ${settings.durationMs / 1000} s; revalidating (If-None-Match) closed loop`,
   );
-  const background = await backgroundLoad(2_000);
-  console.log(
-    `background, before the bench starts anything (2 s), % of one core: PostgreSQL ${f0(background.pgOther)}  everything else ${f0(background.rest)}  idle ${f0(background.idle)}  steal ${f0(background.steal)}`,
-  );
+  console.log(await describeBackground());
 
   const tmp = scratchDir();
   const setupStarted = performance.now();
@@ -411,14 +383,14 @@ async function main(): Promise<void> {
   const filled = await fillSignatures(db.url, settings.signatures);
   const size = await admin(async (c) => (await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size($1)) AS s', [db.name])).rows[0]!.s);
   console.log(
-    `database ${db.name}: migrated, demo content, ${f0(settings.signatures)} confirmed signatures (and supporters) on "${ACTION_SLUG}": inserted in ${f1(filled.insertMs / 1000)} s${filled.withoutTriggers ? ' (session_replication_role = replica)' : ' (with their foreign-key checks: not a superuser)'}, indexes built in ${f1(filled.indexMs / 1000)} s, recounted by recountAction in ${f1(filled.recountMs / 1000)} s: ${f0(filled.count)} signatures from ${filled.countries} countries, VACUUM ANALYZE ${f1(filled.vacuumMs / 1000)} s; ${size}; setup ${f1((performance.now() - setupStarted) / 1000)} s`,
+    `database ${db.name}: migrated, demo content, ${f0(settings.signatures)} confirmed signatures (and supporters) on "${DEMO_ACTION_SLUG}": inserted in ${f1(filled.insertMs / 1000)} s${filled.withoutTriggers ? ' (session_replication_role = replica)' : ' (with their foreign-key checks: not a superuser)'}, indexes built in ${f1(filled.indexMs / 1000)} s, recounted by recountAction in ${f1(filled.recountMs / 1000)} s: ${f0(filled.count)} signatures from ${filled.countries} countries, VACUUM ANALYZE ${f1(filled.vacuumMs / 1000)} s; ${size}; setup ${f1((performance.now() - setupStarted) / 1000)} s`,
   );
 
   const paths: Record<PageName, string> = {
     home: '/',
     post: `/posts/${filled.postSlug}`,
-    action: `/actions/${ACTION_SLUG}`,
-    count: `/actions/${ACTION_SLUG}/count.json`,
+    action: `/actions/${DEMO_ACTION_SLUG}`,
+    count: `/actions/${DEMO_ACTION_SLUG}/count.json`,
   };
   await benchHello(tmp);
   for (const page of settings.pages as PageName[]) await benchPlacardPage(page, paths[page], db, tmp);

@@ -12,37 +12,29 @@
 // PostgreSQL is the one at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 // used as an admin connection to create and drop the bench's own databases.
 // Only loopback addresses are accepted. See bench/README.md.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate } from '../src/db/migrate.ts';
-import { createPool } from '../src/db/pool.ts';
-import { loadDemoContent } from '../src/demo/demo-content.ts';
-import { createLogger } from '../src/log.ts';
-import { runLoad, type LoadResult, type LoadSpec } from './client.ts';
+import type { LoadResult, LoadSpec } from './client.ts';
+import {
+  // the run, its cleanup, its output
+  ROOT, runBench, scratchDir, envNumber, f0, f1, describeMachine, describeBackground,
+  // databases
+  ADMIN_URL, admin, withClient, createDatabase, preparePlacardDatabase, DEMO_ACTION_SLUG as SLUG,
+  // the server and the worker
+  placardEnv, serverEntry, serverKind, spawnNode, startNode, waitUntil, hasExited, tail, tsxEntry, logLineCount, LOG_LEVELS,
+  type ServerKind, type Spawned,
+  // loads, CPU and RSS
+  unmeasuredLoad, measuredLoad, cpuSnapshot, cpuShare, printCpu, type Alongside, type CpuShare, type CpuSnapshot, type Rss, type Sampled,
+} from './harness.ts';
 import { signTransactionScript } from './sign-sql.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SLUG = 'free-the-zhanaozen-prisoners';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 function list(name: string, fallback: string): string[] {
   return (process.env[name] ?? fallback).split(',').map((m) => m.trim()).filter(Boolean);
 }
 
 const settings = {
-  adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   durationMs: envNumber('BENCH_DURATION_S', 10) * 1000,
   warmupMs: envNumber('BENCH_WARMUP_S', 2) * 1000,
   connections: envNumber('BENCH_CONNECTIONS', 32),
@@ -79,91 +71,10 @@ function findPgbench(): string {
   return 'pgbench';
 }
 
-// ---------------------------------------------------------------------------
-// Cleanup: everything started or created registers how to undo it; the undo
-// runs in reverse order at the end, on error, and on Ctrl+C.
-
-const undo: { label: string; run: () => Promise<void> }[] = [];
-function onCleanup(label: string, run: () => Promise<void>): () => Promise<void> {
-  const entry = { label, run };
-  undo.push(entry);
-  // Running it early removes it from the list.
-  return async () => {
-    const i = undo.indexOf(entry);
-    if (i >= 0) undo.splice(i, 1);
-    await run();
-  };
-}
-let interrupted = false;
-/** After Ctrl+C nothing new is started: cleanup may already be running. */
-function assertRunning(): void {
-  if (interrupted) throw new Error('interrupted');
-}
-
-async function cleanupAll(): Promise<void> {
-  while (undo.length) {
-    const entry = undo.pop()!;
-    try {
-      await entry.run();
-    } catch (error) {
-      console.error(`cleanup: ${entry.label} failed: ${(error as Error).message}`);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Databases
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.adminUrl, application_name: 'placard-bench' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database; dropped (WITH FORCE) at cleanup. */
-async function createDatabase(kind: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  assertRunning();
-  const name = `placard_bench_${kind}_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const drop = onCleanup(`drop database ${name}`, async () => {
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  });
-  return { name, url: withDatabase(settings.adminUrl, name), drop };
-}
-
-/** Migrated, with the demo content (and so the open petition the load signs). */
-async function preparePlacardDatabase(url: string): Promise<void> {
-  const pool = createPool(url, { max: 2, log: createLogger('warn') });
-  try {
-    await migrate(pool);
-    await loadDemoContent(pool, createLogger('warn'));
-    const { rows } = await pool.query<{ status: string }>('SELECT status FROM actions WHERE slug = $1', [SLUG]);
-    if (rows[0]?.status !== 'open') throw new Error(`the demo content has no open action "${SLUG}"`);
-  } finally {
-    await pool.end();
-  }
-}
-
 type Durability = { signatures: number; jobs: number; jobSignatures: number; completed: number; sentEmails: number };
 
 async function countRows(url: string): Promise<Durability> {
-  const client = new pg.Client({ connectionString: url, application_name: 'placard-bench' });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     // pg-boss 10 keeps completed jobs in pgboss.job until maintenance archives them (after 12 h by default): count both.
     const { rows } = await client.query<Record<keyof Durability, string>>(`
       WITH jobs AS (
@@ -187,109 +98,11 @@ async function countRows(url: string): Promise<Durability> {
       completed: Number(r.completed),
       sentEmails: Number(r.sentEmails),
     };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------
-// Processes
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-type Spawned = { child: ChildProcess; pid: number; logFile: string; stop: () => Promise<StopResult> };
-type Started = Spawned & { baseUrl: string };
-type StopResult = { code: number | null; signal: string | null; ms: number };
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** How a Placard entry (server, worker) runs: through tsx as in development, or compiled by `npm run build`. */
-type ServerKind = 'tsx' | 'build';
-function entryArgs(kind: ServerKind, entry: 'server' | 'worker'): string[] {
-  return kind === 'build' ? [`build/${entry}.js`] : ['--import', 'tsx', `src/${entry}.ts`];
-}
-
-/** Spawns `node <args>` with env, its output to a log file; stopped (SIGTERM, then SIGKILL) at cleanup. */
-function spawnNode(label: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Spawned {
-  assertRunning();
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const stopResult: { value?: Promise<StopResult> } = {};
-  const stop = (): Promise<StopResult> =>
-    (stopResult.value ??= (async () => {
-      const started = performance.now();
-      if (!hasExited(child)) {
-        child.kill('SIGTERM');
-        // Placard finishes requests in flight, then stops its queue (up to 15 s), then exits.
-        if (!(await waitForExit(child, 30_000))) {
-          child.kill('SIGKILL');
-          await waitForExit(child, 5_000);
-        }
-      }
-      return { code: child.exitCode, signal: child.signalCode, ms: performance.now() - started };
-    })());
-  const unregister = onCleanup(`stop ${label} (pid ${child.pid})`, async () => {
-    await stop();
-  });
-  return {
-    child,
-    pid: child.pid!,
-    logFile,
-    stop: async () => {
-      await unregister();
-      return stop();
-    },
-  };
-}
-
-/** Polls `ready` every 200 ms until it is true; fails if the process exits first, or after 60 s. */
-async function waitUntil(label: string, started: Spawned, what: string, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + 60_000;
-  for (;;) {
-    if (hasExited(started.child)) throw new Error(`${label} exited (${started.child.exitCode ?? started.child.signalCode}) before ${what}; its log:\n${tail(started.logFile)}`);
-    if (await ready().catch(() => false)) return;
-    if (performance.now() > deadline) throw new Error(`${label}: not ${what} within 60 s; its log:\n${tail(started.logFile)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/**
- * Starts a web server (`node <args>` on a free PORT); resolves once /healthz answers 200 and,
- * given `webProcesses` above 1, once the cluster primary has logged that many web processes listening.
- */
-async function startNode(label: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, webProcesses = 1): Promise<Started> {
-  const port = await freePort();
-  const started = spawnNode(label, args, { ...env, PORT: String(port) }, logFile);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntil(label, started, 'it answered /healthz', async () => (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok);
-  if (webProcesses > 1) {
-    await waitUntil(label, started, `${webProcesses} web processes listened`, async () => webProcessPids(logFile).length >= webProcesses);
-  }
-  return { ...started, baseUrl };
-}
+// What bench:sign watches besides the harness's CPU and RSS
 
 /** The pids of the web processes that the cluster primary said are listening (src/cluster.ts, at LOG_LEVEL info). */
 function webProcessPids(logFile: string): number[] {
@@ -300,154 +113,6 @@ function webProcessPids(logFile: string): number[] {
     if (pid) pids.push(pid);
   }
   return pids;
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-
-// ---------------------------------------------------------------------------
-// CPU: where the two cores went during a load, from /proc.
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-type Group = 'server' | 'worker' | 'client' | 'pgBench' | 'pgOther';
-/** The processes of a load: the server (with WEB_PROCESSES above 1, the cluster primary), `npm run worker` if any, the load client. */
-type LoadPids = { server: number; worker?: number; client: number };
-type CpuSnapshot = {
-  at: number;
-  busy: number;
-  idle: number;
-  steal: number;
-  procs: Map<number, { ticks: number; group: Group }>;
-  /** Each web process's main thread (its event loop): ns on a CPU, ns runnable but waiting for one (/proc/PID/schedstat). */
-  webSched: Map<number, { run: number; wait: number }>;
-};
-
-function schedstat(pid: number): { run: number; wait: number } | undefined {
-  try {
-    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
-    return run === undefined || wait === undefined ? undefined : { run, wait };
-  } catch {
-    return undefined;
-  }
-}
-
-const cmdlines = new Map<number, string>();
-function cmdline(pid: number): string {
-  let c = cmdlines.get(pid);
-  if (c === undefined) {
-    try {
-      c = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      c = '';
-    }
-    cmdlines.set(pid, c);
-  }
-  return c;
-}
-
-/**
- * Ticks of the server (and the web processes it forked), the worker, the client, and every
- * PostgreSQL process (split: backends of `dbName`, and the rest).
- */
-function cpuSnapshot(pids: LoadPids | undefined, dbName: string | undefined): CpuSnapshot {
-  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
-  const procs = new Map<number, { ticks: number; group: Group }>();
-  const forked: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // gone
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let group: Group | undefined;
-    if (pid === pids?.server) group = 'server';
-    else if (comm === 'node' && Number(fields[1]) === pids?.server) {
-      group = 'server'; // a web process of the cluster
-      forked.push(pid);
-    } else if (pid === pids?.worker) group = 'worker';
-    else if (pid === pids?.client) group = 'client';
-    else if (comm === 'postgres') group = dbName && cmdline(pid).includes(` ${dbName} `) ? 'pgBench' : 'pgOther';
-    if (!group) continue;
-    procs.set(pid, { ticks: Number(fields[11]) + Number(fields[12]), group }); // utime + stime
-  }
-  // The web processes: those the server forked, or the server itself.
-  const webSched = new Map<number, { run: number; wait: number }>();
-  for (const pid of forked.length ? forked : pids ? [pids.server] : []) {
-    const sched = schedstat(pid);
-    if (sched) webSched.set(pid, sched);
-  }
-  return { at: performance.now(), busy: user! + nice! + system! + irq! + softirq!, idle: idle! + iowait!, steal: steal!, procs, webSched };
-}
-
-/** Percent of one core, so the machine's total is nproc × 100. */
-type CpuShare = {
-  server: number;
-  worker: number;
-  client: number;
-  pgBench: number;
-  pgOther: number;
-  rest: number;
-  idle: number;
-  steal: number;
-  /** Each web process's event-loop thread, % of wall time: running, and ready to run but waiting for a CPU. */
-  loops: { pid: number; run: number; wait: number }[];
-};
-
-function cpuShare(before: CpuSnapshot, after: CpuSnapshot): CpuShare {
-  const seconds = (after.at - before.at) / 1000;
-  const pct = (ticks: number) => (ticks / CLK_TCK / seconds) * 100;
-  const groups: Record<Group, number> = { server: 0, worker: 0, client: 0, pgBench: 0, pgOther: 0 };
-  for (const [pid, { ticks, group }] of after.procs) groups[group] += ticks - (before.procs.get(pid)?.ticks ?? 0);
-  const share = { server: pct(groups.server), worker: pct(groups.worker), client: pct(groups.client), pgBench: pct(groups.pgBench), pgOther: pct(groups.pgOther) };
-  const busy = pct(after.busy - before.busy);
-  const ours = share.server + share.worker + share.client + share.pgBench + share.pgOther;
-  const loops = [...after.webSched].flatMap(([pid, end]) => {
-    const start = before.webSched.get(pid);
-    return start ? [{ pid, run: ((end.run - start.run) / 1e9 / seconds) * 100, wait: ((end.wait - start.wait) / 1e9 / seconds) * 100 }] : [];
-  });
-  return { ...share, rest: Math.max(0, busy - ours), idle: pct(after.idle - before.idle), steal: pct(after.steal - before.steal), loops };
-}
-
-/** The largest resident set (VmRSS, /proc/PID/status) seen of each process of a load, in bytes. */
-class RssPeaks {
-  readonly peaks = new Map<number, number>();
-
-  sample(pids: Iterable<number>): void {
-    for (const pid of pids) {
-      try {
-        const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-        if (kb) this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, kb * 1024));
-      } catch {
-        // gone
-      }
-    }
-  }
-}
-
-/** What the machine is doing while the bench does nothing (other people's work on a shared machine). */
-async function backgroundLoad(ms: number): Promise<CpuShare> {
-  const before = cpuSnapshot(undefined, undefined);
-  await new Promise((r) => setTimeout(r, ms));
-  return cpuShare(before, cpuSnapshot(undefined, undefined));
 }
 
 /**
@@ -488,22 +153,6 @@ function sampleWaits(url: string): { stop: () => Promise<{ samples: number; stat
   };
 }
 
-/** A load whose figures are not kept (warm-up); its client is killed at cleanup if still running. */
-async function unmeasuredLoad(spec: LoadSpec): Promise<LoadResult> {
-  assertRunning();
-  const handle = runLoad(spec);
-  const cancel = onCleanup(`kill load client ${handle.pid}`, async () => handle.kill());
-  try {
-    return await handle.result;
-  } finally {
-    await cancel();
-  }
-}
-
-/** Peak RSS in bytes: of each web process, of the cluster primary (WEB_PROCESSES above 1), of `npm run worker`. */
-type Rss = { web: number[]; primary?: number; worker?: number };
-type Measured = { result: LoadResult; cpu: CpuShare; rss: Rss; waits?: { samples: number; states: [string, number][] }; checkpoints?: number };
-
 /** Checkpoints the server has done so far (timed and requested): one during a load costs it extra WAL (full-page writes) and I/O. */
 async function checkpointCount(): Promise<number | undefined> {
   try {
@@ -513,53 +162,25 @@ async function checkpointCount(): Promise<number | undefined> {
   }
 }
 
-/**
- * Runs one load in a child while sampling CPU and RSS (and, given a database, its connections'
- * states) just around it. `server` is the server's pid (with web processes, the primary's), `worker` that of `npm run worker`.
- */
-async function measuredLoad(spec: LoadSpec, server: number, db?: { name: string; url: string }, worker?: number): Promise<Measured> {
-  assertRunning();
-  const handle = runLoad(spec);
-  const cancel = onCleanup(`kill load client ${handle.pid}`, async () => handle.kill());
-  // The child first loads its code and GETs the form; the load proper starts about 300-500 ms later.
-  await new Promise((r) => setTimeout(r, 400));
-  const waits = db ? sampleWaits(db.url) : undefined;
-  const checkpointsBefore = await checkpointCount();
-  const pids: LoadPids = { server, worker, client: handle.pid };
-  const rss = new RssPeaks();
-  const snapshot = () => {
-    const taken = cpuSnapshot(pids, db?.name);
-    rss.sample([server, ...taken.webSched.keys(), ...(worker ? [worker] : [])]);
-    return taken;
-  };
-  const before = snapshot();
-  // Keep the newest sample taken while the client was still alive (it exits right after reporting).
-  let last = before;
-  const sampler = setInterval(() => (last = snapshot()), 250);
-  try {
-    const result = await handle.result;
-    const cpu = cpuShare(before, last);
-    const checkpointsAfter = await checkpointCount();
-    const checkpoints = checkpointsBefore !== undefined && checkpointsAfter !== undefined ? checkpointsAfter - checkpointsBefore : undefined;
-    const webPids = [...last.webSched.keys()];
-    const peaks: Rss = {
-      web: webPids.map((pid) => rss.peaks.get(pid) ?? 0),
-      primary: webPids.includes(server) ? undefined : rss.peaks.get(server),
-      worker: worker ? rss.peaks.get(worker) : undefined,
+type PoolAndCheckpoints = { waits: { samples: number; states: [string, number][] }; checkpoints?: number };
+type Measured = { result: LoadResult; alongside?: PoolAndCheckpoints } & Sampled;
+
+/** Over a load: the states of the app's pool connections (sampleWaits) and the checkpoints PostgreSQL did. */
+function poolAndCheckpoints(db: { url: string }): Alongside<PoolAndCheckpoints> {
+  return async () => {
+    const waits = sampleWaits(db.url);
+    const before = await checkpointCount();
+    return {
+      stop: async () => {
+        const after = await checkpointCount();
+        return { waits: await waits.stop(), checkpoints: before !== undefined && after !== undefined ? after - before : undefined };
+      },
     };
-    return { result, cpu, rss: peaks, waits: await waits?.stop(), checkpoints };
-  } finally {
-    clearInterval(sampler);
-    await waits?.stop();
-    await cancel().catch(() => undefined);
-  }
+  };
 }
 
 // ---------------------------------------------------------------------------
 // Printing
-
-const f1 = (n: number) => n.toFixed(1);
-const f0 = (n: number) => Math.round(n).toLocaleString('en-GB');
 
 function describeLoad(spec: LoadSpec): string {
   const seconds = spec.durationMs / 1000;
@@ -569,10 +190,6 @@ function describeLoad(spec: LoadSpec): string {
 }
 
 const mb = (bytes: number) => `${f0(bytes / 2 ** 20)} MB`;
-
-function formatCpu(cpu: CpuShare): string {
-  return `server ${f0(cpu.server)}${cpu.worker ? `  npm run worker ${f0(cpu.worker)}` : ''}  client ${f0(cpu.client)}  PostgreSQL: bench db backends ${f0(cpu.pgBench)}, other ${f0(cpu.pgOther)}  rest of machine ${f0(cpu.rest)}  idle ${f0(cpu.idle)}  steal ${f0(cpu.steal)}`;
-}
 
 function formatRss(rss: Rss): string {
   const web = rss.web.length === 1 ? `web process ${mb(rss.web[0]!)}` : `web processes ${rss.web.map(mb).join(', ')}`;
@@ -592,14 +209,7 @@ function printLoad(result: LoadResult, cpu: CpuShare, rss?: Rss): void {
     const s = r.serviceMs;
     console.log(`  service ms (actual send → response): p50 ${f1(s.p50)}  p90 ${f1(s.p90)}  p99 ${f1(s.p99)}  max ${f1(s.max)};  max in flight ${r.maxInFlight}`);
   }
-  console.log(`  cpu, % of one core (machine = ${os.availableParallelism()} × 100): ${formatCpu(cpu)}`);
-  if (cpu.loops.length === 1) {
-    const [loop] = cpu.loops as [CpuShare['loops'][number]];
-    console.log(`  server event-loop thread, % of wall time: on a CPU ${f0(loop.run)}, ready but waiting for a CPU ${f0(loop.wait)} (/proc/PID/schedstat)`);
-  } else if (cpu.loops.length > 1) {
-    const each = cpu.loops.map((l) => `pid ${l.pid} ${f0(l.run)}/${f0(l.wait)}`).join(', ');
-    console.log(`  web processes' event-loop threads, % of wall time on a CPU / ready but waiting for one (/proc/PID/schedstat): ${each}`);
-  }
+  printCpu(cpu);
   if (rss) console.log(`  RSS, the most seen during the load (VmRSS, sampled every 250 ms): ${formatRss(rss)}`);
 }
 
@@ -669,7 +279,7 @@ type PlacardRun = {
 
 function describeRun(run: PlacardRun): { heading: string; target: string } {
   const processes = run.webProcesses > 1 ? `WEB_PROCESSES=${run.webProcesses}, ` : '';
-  const how = run.server === 'build' ? 'node build/server.js' : 'node --import tsx src/server.ts';
+  const how = `node ${serverEntry(run.server).join(' ')}`;
   const heading = {
     workers: 'RUN_WORKERS=true (workers in-process)',
     web: `${processes}RUN_WORKERS=false (web only)`,
@@ -683,42 +293,14 @@ function describeRun(run: PlacardRun): { heading: string; target: string } {
   return { heading: `${heading}; ${how}`, target: `Placard, ${target}${run.server === 'build' ? ' (build)' : ''}` };
 }
 
-const LOG_LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
-
-/**
- * Lines of a log file at `level` or above, and those that are not pino's (a
- * crash's stack): a quiet server writes none at warn.
- */
-function logLineCount(file: string, level: string): number {
-  try {
-    return fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .filter((l) => {
-        try {
-          return (JSON.parse(l) as { level: number }).level >= (LOG_LEVELS[level] ?? 0);
-        } catch {
-          return true;
-        }
-      }).length;
-  } catch {
-    return 0;
-  }
-}
-
 /** Connections of the database held by pg-boss (application_name placard-queue): a worker that has started its queue. */
 async function queueConnections(db: { url: string }): Promise<number> {
-  const client = new pg.Client({ connectionString: db.url, application_name: 'placard-bench' });
-  await client.connect();
-  try {
+  return withClient(db.url, async (client) => {
     const { rows } = await client.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'placard-queue'",
     );
     return rows[0]!.n;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: string): Promise<void> {
@@ -732,31 +314,27 @@ async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: strin
   const db = await createDatabase(run.mode === 'workers' ? 'w' : run.mode);
   await preparePlacardDatabase(db.url);
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Nothing of the caller's Placard settings leaks in, except the pool size, which is printed.
-  // NODE_ENV stays unset (development): production requires SMTP_URL, and the bench writes mail to files.
-  for (const key of ['NODE_ENV', 'SMTP_URL', 'BASE_URL', 'APP_SECRET', 'TRUST_PROXY', 'EMBEDDED_PG_PORT', 'MAIL_FROM', 'COUNT_INTERVAL_MS', 'WEB_PROCESSES']) delete env[key];
-  Object.assign(env, {
-    DATABASE_URL: db.url,
-    HOST: '127.0.0.1',
+  const env = placardEnv(db.url, dataDir, {
     LOG_LEVEL: settings.serverLogLevel,
     DEMO_CONTENT: 'false',
     RATE_LIMIT_SIGN_PER_MINUTE: '100000000',
     RATE_LIMIT_CONFIRM_PER_MINUTE: '100000000',
     RUN_WORKERS: String(run.mode === 'workers'),
-    DATA_DIR: dataDir,
   });
 
   let worker: Spawned | undefined;
   if (run.mode === 'split') {
     // First, so that it alone makes pg-boss's queues; ready once its queue is connected.
-    worker = spawnNode('npm run worker', [...settings.serverNodeArgs, ...entryArgs(run.server, 'worker')], env, path.join(tmp, `worker-${name}.log`));
-    await waitUntil('npm run worker', worker, 'its queue connected', async () => (await queueConnections(db)) > 0);
+    worker = spawnNode('npm run worker', [...settings.serverNodeArgs, ...serverEntry(run.server, 'worker')], env, path.join(tmp, `worker-${name}.log`));
+    await waitUntil('npm run worker', worker, 'its queue is connected', async () => (await queueConnections(db)) > 0);
   }
   // The cluster primary says which web processes listen at info; they log nothing more per request there.
   const serverEnv = run.webProcesses > 1 ? { ...env, WEB_PROCESSES: String(run.webProcesses), LOG_LEVEL: (LOG_LEVELS[settings.serverLogLevel] ?? 0) > LOG_LEVELS.info! ? 'info' : settings.serverLogLevel } : env;
   const logFile = path.join(tmp, `server-${name}.log`);
-  const server = await startNode('placard', [...settings.serverNodeArgs, ...entryArgs(run.server, 'server')], serverEnv, logFile, run.webProcesses);
+  const server = await startNode('placard', serverEntry(run.server), serverEnv, logFile, settings.serverNodeArgs);
+  if (run.webProcesses > 1) {
+    await waitUntil('placard', server, `${run.webProcesses} web processes listen`, async () => webProcessPids(logFile).length >= run.webProcesses);
+  }
   const pool = `DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE ?? '10 (default)'}${run.webProcesses > 1 ? ` in each of ${run.webProcesses} web processes` : ''}`;
   const pids = run.webProcesses > 1 ? `cluster primary pid ${server.pid}, web processes ${webProcessPids(logFile).join(', ')}` : `server pid ${server.pid}`;
   console.log(
@@ -770,7 +348,9 @@ async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: strin
   clientErrors += Object.values(warm.errors).reduce((a, b) => a + b, 0);
   console.log(`  warm-up: ${f0(warm.requests)} requests over ${settings.warmupMs / 1000} s (8 connections), ${f0(warm.ok303)} × 303`);
 
-  const { result, cpu, rss, waits, checkpoints } = await measuredLoad(loadSpec(server.baseUrl, mode, 'load'), server.pid, db, worker?.pid);
+  const measured: Measured = await measuredLoad(loadSpec(server.baseUrl, mode, 'load'), server.pid, { worker: worker?.pid, dbName: db.name, alongside: poolAndCheckpoints(db) });
+  const { result, cpu, rss } = measured;
+  const { waits, checkpoints } = measured.alongside ?? {};
   sent303 += result.ok303;
   clientErrors += Object.values(result.errors).reduce((a, b) => a + b, 0);
   printLoad(result, cpu, rss);
@@ -781,7 +361,7 @@ async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: strin
   }
   if (checkpoints !== undefined) console.log(`  PostgreSQL checkpoints during the load (whole server, pg_stat_bgwriter): ${checkpoints}`);
   for (const [label, process] of [['the server', server], ['npm run worker', worker]] as const) {
-    if (process && hasExited(process.child)) {
+    if (process && hasExited(process)) {
       // Exit 0 means it shut down on SIGTERM/SIGINT: from outside the bench, on a shared machine.
       console.log(`  !! ${label} exited during the load (exit ${process.child.exitCode ?? process.child.signalCode}); these figures are not valid. Its log:\n${tail(process.logFile)}`);
       failures++;
@@ -828,7 +408,7 @@ async function benchPlacard(run: PlacardRun, mode: 'closed' | 'open', tmp: strin
 async function benchHello(tmp: string): Promise<void> {
   console.log(`\n== ceiling: Express 5 hello-world (bench/hello-server.ts: body + cookie parsing, 303, no database)`);
   const logFile = path.join(tmp, 'hello.log');
-  const server = await startNode('hello-world', ['--import', 'tsx', 'bench/hello-server.ts'], { ...process.env }, logFile);
+  const server = await startNode('hello-world', tsxEntry('bench/hello-server.ts'), { ...process.env }, logFile);
   for (const mode of ['closed', 'open'] as const) {
     await unmeasuredLoad(loadSpec(server.baseUrl, 'closed', 'warm', { connections: 8, durationMs: settings.warmupMs }));
     const { result, cpu } = await measuredLoad(loadSpec(server.baseUrl, mode, mode), server.pid);
@@ -857,7 +437,7 @@ async function pgbench(
   seconds: number,
   protocol: 'simple' | 'prepared' = 'simple',
 ): Promise<PgbenchResult> {
-  const url = new URL(settings.adminUrl);
+  const url = new URL(ADMIN_URL);
   const args = ['-n', '-r', '-M', protocol, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-f', script];
   args.push('-h', url.hostname.replace(/^\[|\]$/g, ''), '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), db.name);
   const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
@@ -911,20 +491,14 @@ const pgbenchRows: (PgbenchResult & { label: string })[] = [];
 async function benchPostgres(tmp: string): Promise<void> {
   console.log(`\n== ceiling: PostgreSQL raw insert rate (pgbench ${settings.pgbench})`);
   const db = await createDatabase('raw');
-  await (async () => {
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      // Shaped like signatures: identity key, a unique email, a name, a timestamp.
-      await client.query(`CREATE TABLE bench_raw (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        email text NOT NULL UNIQUE,
-        name text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now())`);
-    } finally {
-      await client.end();
-    }
-  })();
+  // Shaped like signatures: identity key, a unique email, a name, a timestamp.
+  await withClient(db.url, (client) =>
+    client.query(`CREATE TABLE bench_raw (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      email text NOT NULL UNIQUE,
+      name text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now())`),
+  );
   const script = path.join(tmp, 'insert.sql');
   fs.writeFileSync(
     script,
@@ -944,15 +518,9 @@ async function benchPostgres(tmp: string): Promise<void> {
   // The same database work as one signature in Placard, with no Node: the database's ceiling for this path.
   const signDb = await createDatabase('sql');
   await preparePlacardDatabase(signDb.url);
-  const actionId = await (async () => {
-    const client = new pg.Client({ connectionString: signDb.url });
-    await client.connect();
-    try {
-      return Number((await client.query<{ id: string }>('SELECT id FROM actions WHERE slug = $1', [SLUG])).rows[0]!.id);
-    } finally {
-      await client.end();
-    }
-  })();
+  const actionId = await withClient(signDb.url, async (client) =>
+    Number((await client.query<{ id: string }>('SELECT id FROM actions WHERE slug = $1', [SLUG])).rows[0]!.id),
+  );
   const signScript = path.join(tmp, 'sign-transaction.sql');
   fs.writeFileSync(signScript, await signTransactionScript({ databaseUrl: signDb.url, actionId, slug: SLUG }));
   console.log(
@@ -1001,43 +569,34 @@ function printSummary(): void {
 }
 
 async function main(): Promise<void> {
-  const adminHost = new URL(settings.adminUrl).hostname;
-  if (!isLoopback(adminHost)) throw new Error(`DATABASE_URL must point at this machine (127.0.0.1/localhost), not ${adminHost}`);
   for (const mode of settings.modes) if (!['workers', 'web', 'split'].includes(mode)) throw new Error(`BENCH_MODES: unknown mode "${mode}" (workers, web, split)`);
-  for (const kind of settings.servers) if (kind !== 'tsx' && kind !== 'build') throw new Error(`BENCH_SERVER: unknown "${kind}" (tsx, build)`);
+  const servers = settings.servers.map(serverKind);
   for (const load of settings.loads) if (load !== 'closed' && load !== 'open') throw new Error(`BENCH_LOADS: unknown load "${load}" (closed, open)`);
 
-  const server = await admin(async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
   console.log(`placard bench:sign — ${new Date().toISOString()}`);
+  console.log(await describeMachine());
   console.log(
-    `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), ${f1(os.totalmem() / 2 ** 30)} GiB; node ${process.version}; PostgreSQL ${server} at ${adminHost}`,
-  );
-  console.log(
-    `processes: orchestrator pid ${process.pid}; server = separate ${settings.servers.map((kind) => `\`node ${entryArgs(kind as ServerKind, 'server').join(' ')}\``).join(' and ')} (BENCH_SERVER=${settings.servers.join(',')}); load client = a child process forked per load (bench/client.ts), node:http with keep-alive`,
+    `processes: orchestrator pid ${process.pid}; server = separate ${servers.map((kind) => `\`node ${serverEntry(kind).join(' ')}\``).join(' and ')} (BENCH_SERVER=${settings.servers.join(',')}); load client = a child process forked per load (bench/client.ts), node:http with keep-alive`,
   );
   console.log(
     `loads: closed loop ${settings.connections} connections × ${settings.durationMs / 1000} s; open loop ${settings.rate}/s × ${settings.durationMs / 1000} s; each after a ${settings.warmupMs / 1000} s warm-up, on a fresh database and server`,
   );
 
-  const background = await backgroundLoad(2_000);
-  console.log(
-    `background, before the bench starts anything (2 s), % of one core: PostgreSQL ${f0(background.pgOther)}  everything else ${f0(background.rest)}  idle ${f0(background.idle)}  steal ${f0(background.steal)}`,
-  );
+  console.log(await describeBackground());
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placard-bench-'));
-  onCleanup(`remove ${tmp}`, async () => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir();
 
   if (settings.ceilings) {
     await benchPostgres(tmp);
     await benchHello(tmp);
   }
-  if (settings.servers.includes('build')) {
+  if (servers.includes('build')) {
     // The compiled app, as production runs it (npm start uses build/ when it is current).
     const started = performance.now();
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
     console.log(`\nnpm run build: ${f1((performance.now() - started) / 1000)} s`);
   }
-  for (const server of settings.servers as ServerKind[]) {
+  for (const server of servers) {
     for (const mode of settings.modes as PlacardRun['mode'][]) {
       for (const webProcesses of mode === 'workers' ? [1] : settings.webProcesses) {
         for (const load of settings.loads as ('closed' | 'open')[]) await benchPlacard({ mode, webProcesses, server }, load, tmp);
@@ -1048,21 +607,4 @@ async function main(): Promise<void> {
   if (failures) throw new Error(`${failures} load(s) failed: a 303 without its signature or job, or a server that stopped mid-load`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    console.error(`bench:sign failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanupAll();
-    process.exit(process.exitCode ?? 0);
-  });
+runBench('bench:sign', main);
