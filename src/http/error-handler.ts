@@ -29,11 +29,15 @@ const TITLES: Partial<Record<string, MessageKey>> = {
  * pg-pool's own timeout has no code, only its message; the rest are
  * PostgreSQL's "cannot connect now" and connection classes and the socket's.
  */
+const UNAVAILABLE_MESSAGES = new Set(['timeout exceeded when trying to connect', 'Connection terminated unexpectedly', 'Connection terminated']);
+// 57P01-57P03: PostgreSQL shut down (fast or immediate: a restart) or starting.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03']);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (message === 'timeout exceeded when trying to connect') return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.has(message)) return true;
   if (typeof code !== 'string') return false;
-  return code === 'ECONNREFUSED' || code === '57P03' || code.startsWith('08');
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08');
 }
 
 // An expired form, a limit reached or a form too large on an action's page
