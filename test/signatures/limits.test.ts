@@ -10,7 +10,7 @@ import { loadDemoContent } from '../../src/demo/demo-content.ts';
 import { createFormTiming } from '../../src/http/form-timing.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { ACTION, openForm, signPetition, type SignatureFields } from '../helpers/forms.ts';
+import { ACTION, signPetition, type SignatureFields } from '../helpers/forms.ts';
 
 const signaturesOf = async (t: TestApp, pattern: string) =>
   (await t.db.pool.query('SELECT count(*) AS n FROM signatures WHERE email LIKE $1', [pattern])).rows[0].n as number;
@@ -20,11 +20,11 @@ const jobsFor = async (t: TestApp) => (await t.db.pool.query("SELECT count(*) AS
 /** Signs as a browser that sent the page's hidden fields back, stamp included (signPetition sends none). */
 async function signWithStamp(t: TestApp, stamp: string, fields: SignatureFields) {
   const agent = request.agent(t.app);
-  const token = await openForm(agent, `/actions/${ACTION}`);
+  await agent.get(`/actions/${ACTION}`).expect(200);
   return agent
     .post(`/actions/${ACTION}/signatures`)
     .type('form')
-    .send({ _csrf: token, rendered: stamp, name: 'Aigerim', email: 'aigerim@example.org', country: 'KZ', ...fields });
+    .send({ rendered: stamp, name: 'Aigerim', email: 'aigerim@example.org', country: 'KZ', ...fields });
 }
 
 describe('the signing limits, with their defaults', () => {
@@ -89,9 +89,8 @@ describe('the honeypot and the form-timing check', () => {
     const page = await agent.get(`/actions/${ACTION}`).expect(200);
     const stamp = /name="rendered" value="([^"]+)"/.exec(page.text)?.[1];
     assert.ok(stamp, 'the form carries its render time');
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const jobs = await jobsFor(t);
-    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ _csrf: token, rendered: stamp, name: 'Fast', email: 'fast@example.org', country: 'KZ' });
+    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ rendered: stamp, name: 'Fast', email: 'fast@example.org', country: 'KZ' });
     assert.equal(res.status, 422);
     assert.match(res.text, /Check your details, then press “Sign” again/);
     assert.match(res.text, /value="fast@example\.org"/, 'what was typed is kept');
@@ -124,8 +123,7 @@ describe('the honeypot and the form-timing check', () => {
     const agent = request.agent(t.app);
     const page = await agent.get(`/actions/${ACTION}`).expect(200);
     const stamp = /name="rendered" value="([^"]+)"/.exec(page.text)![1]!;
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ _csrf: token, rendered: stamp, name: '', email: '', country: '' });
+    const res = await agent.post(`/actions/${ACTION}/signatures`).type('form').send({ rendered: stamp, name: '', email: '', country: '' });
     assert.equal(res.status, 422);
     assert.match(res.text, /There is a problem/);
     assert.match(res.text, new RegExp(`name="rendered" value="${stamp}"`), 'the stamp of the first render stays');
