@@ -192,6 +192,17 @@ describe("Placard's public pages, kept", () => {
     assert.match(fresh.text, /A title nobody has seen yet/);
   });
 
+  it('keeps a protest call\'s page once per country the browser names, and says it varies', async () => {
+    const call = '/actions/zhanaozen-anniversary-protests';
+    const firstCountry = (html: string) => /<section class="protest-country protest-country-chosen" aria-labelledby="protests-([A-Z]{2})">/.exec(html)?.[1];
+    const de = await request(t.app).get(call).set('Accept-Language', 'de-DE,de;q=0.9').expect(200);
+    const gb = await request(t.app).get(call).set('Accept-Language', 'en-GB').expect(200);
+    assert.equal(firstCountry(de.text), 'DE');
+    assert.equal(firstCountry(gb.text), 'GB', 'not the page kept for a German browser');
+    assert.match(gb.headers.vary ?? '', /Accept-Language/);
+    assert.equal(firstCountry((await request(t.app).get(call).set('Accept-Language', 'de-DE').expect(200)).text), 'DE');
+  });
+
   it('keeps a form sent back with its mistakes out of it', async () => {
     await retitle('Free the Zhanaozen strikers still in prison');
     const wrong = await request(t.app).post(`/actions/${ACTION}/signatures`).type('form').send({ name: '', email: 'x', country: 'KZ' }).expect(422);
