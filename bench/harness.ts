@@ -235,8 +235,21 @@ export function chooseServer(requested: string | undefined): { kind: ServerKind;
   return newer ? { kind: 'tsx', why: `build/ is older than src/${newer}` } : { kind: 'build', why: 'build/ is newer than every source file' };
 }
 
+/**
+ * npm start's heap cap (package.json: `--max-old-space-size=${HEAP_MB:-heapMb}`),
+ * so that a bench measures the process as it runs in production: HEAP_MB if
+ * set (0: V8's own limit), else package.json's config.heapMb.
+ */
+export function heapFlag(): string {
+  const configured = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config: { heapMb: string } }).config.heapMb;
+  const mb = process.env.HEAP_MB || configured;
+  if (!/^\d+$/.test(mb)) throw new Error(`HEAP_MB: "${mb}" is not a number of MB`);
+  return `--max-old-space-size=${mb}`;
+}
+
+/** How npm start (server) or npm run worker runs, as node's arguments: the heap cap, then the entry. */
 export function serverEntry(kind: ServerKind, entry: 'server' | 'worker' = 'server'): string[] {
-  return kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`);
+  return [heapFlag(), ...(kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`))];
 }
 
 /**
@@ -486,7 +499,7 @@ export function printCpu(cpu: CpuShare): void {
 }
 
 /** The largest resident set (VmRSS, /proc/PID/status) seen of each process sampled, in bytes. */
-class RssPeaks {
+export class RssPeaks {
   readonly peaks = new Map<number, number>();
 
   sample(pids: Iterable<number>): void {

@@ -1,5 +1,6 @@
 // One structured logger (pino) for the whole process; modules take children.
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -66,4 +67,12 @@ export function loggableUrl(url: string): string {
   return url
     .slice(0, 300)
     .replace(/^\/(confirm|cancel|unsubscribe|privacy\/data|admin\/sign-in|admin\/password-reset)\/[^/?#]+/i, '/$1/[token]');
+}
+
+/**
+ * What a start line says of the process: Node's version, and the most heap V8
+ * will give it (npm start and npm run worker cap it with HEAP_MB; 0 leaves it to V8).
+ */
+export function processFacts(): { node: string; heapLimitMb: number } {
+  return { node: process.version, heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) };
 }

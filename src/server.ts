@@ -18,7 +18,7 @@ import { renderPostsWithCurrentRules } from './posts/rerender.ts';
 import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
 import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, processFacts, type Logger } from './log.ts';
 import { appSecret } from './settings/settings.repo.ts';
 
 // The primary's own pool: the steps done once, then the demo sign-in link.
@@ -124,7 +124,8 @@ async function main(): Promise<void> {
     await lifecycle.stopAll();
     throw error;
   }
-  if (role !== 'web process') log.info({ webProcesses: config.webProcesses }, `Placard is running at ${config.baseUrl}`);
+  if (role === 'web process') log.debug(processFacts(), 'web process serving');
+  else log.info({ webProcesses: config.webProcesses, ...processFacts() }, `Placard is running at ${config.baseUrl}`);
 }
 
 main().catch((error: unknown) => {

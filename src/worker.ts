@@ -9,7 +9,7 @@ import { jobs, periodicTasks } from './features.ts';
 import { startQueue } from './jobs/queue.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { Lifecycle, STOP_DEADLINE_MS, StoppedWhileStarting } from './lifecycle.ts';
-import { createLogger } from './log.ts';
+import { createLogger, processFacts } from './log.ts';
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await lifecycle.stopAll();
     throw error;
   }
-  log.info('Placard worker running');
+  log.info(processFacts(), 'Placard worker running');
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@
 // src/worker.ts) spawned as in production, its output kept line by line, for
 // the tests that signal, kill and restart real processes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 
@@ -14,10 +15,22 @@ export class Spawned {
   readonly exited: Promise<Exit>;
   private watchers: { matches: (line: string) => boolean; resolve: (line: string) => void }[] = [];
 
-  constructor(script: string, env: Record<string, string>) {
+  /** True when started through npm, in a process group of its own (npm's children are in it). */
+  private readonly group: boolean;
+
+  /** `script` through tsx, or an npm script (`['npm', 'start']`) exactly as package.json says. */
+  constructor(script: string | ['npm', ...string[]], env: Record<string, string>) {
     const inherited = { ...process.env };
     delete inherited.NODE_TEST_CONTEXT;
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.group = Array.isArray(script);
+    this.child = Array.isArray(script)
+      ? spawn('npm', script.slice(1), {
+          // The script's `node` is the one running the tests (Node 20 or 24 in CI).
+          env: { ...inherited, PATH: `${path.dirname(process.execPath)}:${inherited.PATH ?? ''}`, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        })
+      : spawn(process.execPath, ['--import', 'tsx', script], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         this.lines.push(line);
@@ -55,7 +68,16 @@ export class Spawned {
     return this.lines.join('\n');
   }
 
+  /** SIGKILL to the process (and, through npm, to its whole group). */
   kill(): void {
+    if (this.group) {
+      try {
+        process.kill(-this.child.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+      return;
+    }
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
