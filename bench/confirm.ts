@@ -34,7 +34,7 @@ import { loadDemoContent } from '../src/demo/demo-content.ts';
 import { newToken } from '../src/http/link-tokens.ts';
 import { createLogger } from '../src/log.ts';
 import { summarize } from './client.ts';
-import { heapFlag } from './harness.ts';
+import { heapFlags } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -134,7 +134,7 @@ async function startServer(url: string, logFile: string): Promise<{ baseUrl: str
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'placard-bench-confirm-data-')),
   });
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [heapFlag(), ...settings.serverNodeArgs, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...heapFlags(), ...settings.serverNodeArgs, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   cleanups.push(async () => {

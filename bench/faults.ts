@@ -27,7 +27,7 @@ import { createPool } from '../src/db/pool.ts';
 import { loadDemoContent } from '../src/demo/demo-content.ts';
 import { createLogger } from '../src/log.ts';
 import { SmtpSink } from './smtp-sink.ts';
-import { heapFlag } from './harness.ts';
+import { heapFlags } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLUG = 'free-the-zhanaozen-prisoners';
@@ -488,7 +488,7 @@ class AppProcess {
   async start(): Promise<void> {
     const logOffset = fs.existsSync(this.logFile) ? fs.statSync(this.logFile).size : 0;
     const out = fs.openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [heapFlag(), 'src/launch.mjs', this.entry], {
+    const child = spawn(process.execPath, [...heapFlags(), 'src/launch.mjs', this.entry], {
       cwd: ROOT,
       env: this.port ? { ...this.env, PORT: String(this.port) } : this.env,
       stdio: ['ignore', out, out],

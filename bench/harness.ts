@@ -236,20 +236,20 @@ export function chooseServer(requested: string | undefined): { kind: ServerKind;
 }
 
 /**
- * npm start's heap cap (package.json: `--max-old-space-size=${HEAP_MB:-heapMb}`),
- * so that a bench measures the process as it runs in production: HEAP_MB if
- * set (0: V8's own limit), else package.json's config.heapMb.
+ * npm start's heap caps (package.json: `--max-old-space-size=${HEAP_MB:-heapMb}
+ * --max-semi-space-size=semiSpaceMb`), so that a bench measures the process as
+ * it runs in production: HEAP_MB if set (0: V8's own limit for the old space).
  */
-export function heapFlag(): string {
-  const configured = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config: { heapMb: string } }).config.heapMb;
-  const mb = process.env.HEAP_MB || configured;
+export function heapFlags(): string[] {
+  const { config } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config: { heapMb: string; semiSpaceMb: string } };
+  const mb = process.env.HEAP_MB || config.heapMb;
   if (!/^\d+$/.test(mb)) throw new Error(`HEAP_MB: "${mb}" is not a number of MB`);
-  return `--max-old-space-size=${mb}`;
+  return [`--max-old-space-size=${mb}`, `--max-semi-space-size=${config.semiSpaceMb}`];
 }
 
-/** How npm start (server) or npm run worker runs, as node's arguments: the heap cap, then the entry. */
+/** How npm start (server) or npm run worker runs, as node's arguments: the heap caps, then the entry. */
 export function serverEntry(kind: ServerKind, entry: 'server' | 'worker' = 'server'): string[] {
-  return [heapFlag(), ...(kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`))];
+  return [...heapFlags(), ...(kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`))];
 }
 
 /**
