@@ -1,8 +1,8 @@
 // npm run bench:admin — the organiser's heaviest downloads, with 100,000
 // confirmed signatures behind the action (BENCH_SIGNATURES): the printed
-// letter, the signature exports (CSV and PDF), the deliveries' CSV, the
-// dashboard and the list of signatures. Each is fetched alone, then all at once
-// while a surge reads the action page (32 connections, closed loop), with the
+// letter, the signature exports (CSV and PDF), the dashboard and the list of
+// signatures (not the deliveries' CSV: the signatures are inserted directly,
+// no letter is delivered). Each is fetched alone, then all at once while a surge reads the action page (32 connections, closed loop), with the
 // server's resident memory sampled every 100 ms.
 //
 // It answers one question: does npm start's heap cap (HEAP_MB, each of
@@ -132,9 +132,7 @@ async function benchHeap(heap: string, downloads: Download[], account: { email: 
   const logFile = path.join(tmp, `server-heap-${heap}.log`);
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   const env = placardEnv(dbUrl, dataDir, { LOG_LEVEL: 'warn', DEMO_CONTENT: 'true', RUN_WORKERS: 'true', PAGE_CACHE_MS: '5000' });
-  // serverEntry reads HEAP_MB as npm start does.
-  process.env.HEAP_MB = heap;
-  const server = await startNode('placard', serverEntry(settings.server.kind), env, logFile);
+  const server = await startNode('placard', serverEntry(settings.server.kind, 'server', heap), env, logFile);
   const figures: HeapFigures = { heap: label, alone: [] };
   results.push(figures);
   try {
@@ -242,7 +240,6 @@ async function main(): Promise<void> {
     { label: 'letter.pdf', path: `${paths.adminActionLetterPdf(letter.actionId)}?recipient=${recipientIds[0]}` },
     { label: 'signatures.csv', path: paths.adminActionExport(petition.actionId) },
     { label: 'signatories.pdf', path: paths.adminActionSignatoriesPdf(petition.actionId) },
-    { label: 'deliveries.csv', path: paths.adminActionDeliveriesCsv(letter.actionId) },
     { label: 'dashboard', path: paths.adminHome() },
     { label: 'signatures list', path: paths.adminActionSignatures(petition.actionId) },
   ];

@@ -238,18 +238,19 @@ export function chooseServer(requested: string | undefined): { kind: ServerKind;
 /**
  * npm start's heap caps (package.json: `--max-old-space-size=${HEAP_MB:-heapMb}
  * --max-semi-space-size=semiSpaceMb`), so that a bench measures the process as
- * it runs in production: HEAP_MB if set (0: V8's own limit for the old space).
+ * it runs in production: `heapMb` if given, else HEAP_MB if set (0: V8's own
+ * limit for the old space), else package.json's.
  */
-export function heapFlags(): string[] {
+export function heapFlags(heapMb = process.env.HEAP_MB): string[] {
   const { config } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config: { heapMb: string; semiSpaceMb: string } };
-  const mb = process.env.HEAP_MB || config.heapMb;
+  const mb = heapMb || config.heapMb;
   if (!/^\d+$/.test(mb)) throw new Error(`HEAP_MB: "${mb}" is not a number of MB`);
   return [`--max-old-space-size=${mb}`, `--max-semi-space-size=${config.semiSpaceMb}`];
 }
 
 /** How npm start (server) or npm run worker runs, as node's arguments: the heap caps, then the entry. */
-export function serverEntry(kind: ServerKind, entry: 'server' | 'worker' = 'server'): string[] {
-  return [...heapFlags(), ...(kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`))];
+export function serverEntry(kind: ServerKind, entry: 'server' | 'worker' = 'server', heapMb?: string): string[] {
+  return [...heapFlags(heapMb), ...(kind === 'build' ? [`build/${entry}.js`] : tsxEntry(`src/${entry}.ts`))];
 }
 
 /**
